@@ -1,0 +1,14 @@
+package org.civiccredit.reports.grpc;
+
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.Authenticated;
+import org.civiccredit.api.reports.v1.ContestServiceGrpc;
+
+/**
+ * gRPC adapter of ContestService: participants contest reports about them; reviewers decide. Its RPCs land with issue #6; until then the generated
+ * base class answers UNIMPLEMENTED, after the caller's token has been verified.
+ */
+@GrpcService
+@Authenticated
+public class ContestGrpcService extends ContestServiceGrpc.ContestServiceImplBase {
+}

@@ -1,0 +1,121 @@
+package org.civiccredit.scoring.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.civiccredit.kit.error.Violations;
+import org.civiccredit.scoring.config.ScoringConfig;
+import org.civiccredit.scoring.domain.PublishedRuleTable;
+import org.civiccredit.scoring.domain.RuleDefinition;
+import org.civiccredit.scoring.domain.RuleTableSummary;
+import org.civiccredit.scoring.domain.RuleTableValidator;
+import org.civiccredit.scoring.domain.TierDefinition;
+import org.civiccredit.scoring.persistence.RuleEntity;
+import org.civiccredit.scoring.persistence.RuleTableEntity;
+import org.civiccredit.scoring.persistence.TierEntity;
+
+/** Publishes rule tables as whole, immutable versions and reads any version back. */
+@ApplicationScoped
+public class RuleTables {
+
+    /** Serialises publications so versions are gapless: key of a transaction-scoped advisory lock. */
+    private static final long PUBLISH_LOCK = 0x52554c455441424cL;
+
+    @Inject
+    ScoringConfig config;
+
+    @Inject
+    EntityManager em;
+
+    /** Validates the whole table, then stores it as the next version, which becomes current. */
+    @Transactional
+    public PublishedRuleTable publish(List<RuleDefinition> rules, List<TierDefinition> tiers, String notes,
+            String publishedBy, Violations violations) {
+        new RuleTableValidator(config.rules().bounds()).validate(rules, tiers, notes, violations);
+        violations.throwIfAny();
+
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, PUBLISH_LOCK).getSingleResult();
+        Long latest = em.createQuery("SELECT max(t.version) FROM RuleTableEntity t", Long.class).getSingleResult();
+        RuleTableEntity table = new RuleTableEntity();
+        table.version = latest == null ? 1 : latest + 1;
+        table.publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        table.publishedBy = publishedBy;
+        table.notes = notes;
+        table.persist();
+        for (int i = 0; i < rules.size(); i++) {
+            toEntity(table.version, i, rules.get(i)).persist();
+        }
+        for (int i = 0; i < tiers.size(); i++) {
+            TierEntity tier = new TierEntity();
+            tier.version = table.version;
+            tier.position = i;
+            tier.name = tiers.get(i).name();
+            tier.threshold = tiers.get(i).threshold();
+            tier.persist();
+        }
+        return new PublishedRuleTable(table.version, table.publishedAt, publishedBy, notes, List.copyOf(rules),
+                List.copyOf(tiers));
+    }
+
+    /** One version, or the current one for version 0. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<PublishedRuleTable> get(long version) {
+        Optional<RuleTableEntity> table = version == 0
+                ? RuleTableEntity.<RuleTableEntity>find("order by version desc").firstResultOptional()
+                : RuleTableEntity.findByIdOptional(version);
+        return table.map(t -> new PublishedRuleTable(t.version, t.publishedAt, t.publishedBy, t.notes,
+                RuleEntity.<RuleEntity>list("version = ?1 order by position", t.version).stream()
+                        .map(RuleTables::toDefinition).toList(),
+                TierEntity.<TierEntity>list("version = ?1 order by position", t.version).stream()
+                        .map(e -> new TierDefinition(e.name, e.threshold)).toList()));
+    }
+
+    /** Versions older than {@code beforeVersion} (0: from the newest), newest first. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<RuleTableSummary> list(long beforeVersion, int limit) {
+        Long latest = em.createQuery("SELECT max(t.version) FROM RuleTableEntity t", Long.class).getSingleResult();
+        List<Object[]> rows = em.createQuery("""
+                SELECT t.version, t.publishedAt, t.publishedBy, t.notes,
+                       (SELECT count(r) FROM RuleEntity r WHERE r.version = t.version)
+                FROM RuleTableEntity t WHERE (?1 = 0 OR t.version < ?1) ORDER BY t.version DESC""", Object[].class)
+                .setParameter(1, beforeVersion).setMaxResults(limit).getResultList();
+        List<RuleTableSummary> summaries = new ArrayList<>();
+        for (Object[] row : rows) {
+            long version = (Long) row[0];
+            summaries.add(new RuleTableSummary(version, (Instant) row[1], (String) row[2], (String) row[3],
+                    ((Long) row[4]).intValue(), latest != null && version == latest));
+        }
+        return summaries;
+    }
+
+    private static RuleEntity toEntity(long version, int position, RuleDefinition rule) {
+        RuleEntity e = new RuleEntity();
+        e.version = version;
+        e.position = position;
+        e.code = rule.code();
+        e.category = rule.category();
+        e.title = rule.title();
+        e.description = rule.description();
+        e.scoreDelta = rule.scoreDelta();
+        e.perUnit = rule.perUnit();
+        e.unitCap = rule.unitCap();
+        e.unitName = rule.unitName();
+        e.awardPoints = rule.awardPoints();
+        e.capPerPeriod = rule.capPerPeriod();
+        e.capPeriod = rule.capPeriod();
+        e.countsForSeconds = rule.countsFor().toSeconds();
+        return e;
+    }
+
+    private static RuleDefinition toDefinition(RuleEntity e) {
+        return new RuleDefinition(e.code, e.category, e.title, e.description, e.scoreDelta, e.perUnit, e.unitCap,
+                e.unitName, e.awardPoints, e.capPerPeriod, e.capPeriod, Duration.ofSeconds(e.countsForSeconds));
+    }
+}

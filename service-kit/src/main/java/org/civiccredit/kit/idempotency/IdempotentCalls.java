@@ -1,0 +1,106 @@
+package org.civiccredit.kit.idempotency;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.function.Supplier;
+import org.civiccredit.kit.error.Refusal;
+
+/**
+ * Makes a mutating call idempotent by its client-supplied key, inside the caller's transaction: the first call
+ * with a key runs and its response is stored with a hash of the request; a replay with the same request gets
+ * the stored response; the same key with a different request is refused with ALREADY_EXISTS. Because the key
+ * row is written in the same transaction as the change, a refused or failed call leaves no key behind.
+ * Each service's schema has the {@code idempotency_key} table (see its first migration).
+ */
+@ApplicationScoped
+public class IdempotentCalls {
+
+    /** Longest key accepted. */
+    public static final int MAX_KEY_LENGTH = 128;
+
+    @Inject
+    EntityManager em;
+
+    /**
+     * Runs {@code action} once per {@code (scope, key)}.
+     *
+     * @param scope who is calling what, e.g. {@code "admin:RegisterAgency"}; keys of different scopes never meet
+     * @param key the request's {@code idempotency_key}
+     * @param request the whole request (its hash decides whether a replay is the same request)
+     * @param parser parses the stored response of a replay
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <T extends Message> T once(String scope, String key, Message request, Parser<T> parser,
+            Supplier<T> action) {
+        requireValidKey(key);
+        byte[] requestHash = sha256(request);
+        int inserted = em.createNativeQuery("""
+                INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at)
+                VALUES (?1, ?2, ?3, now())
+                ON CONFLICT (scope, idem_key) DO NOTHING""")
+                .setParameter(1, scope).setParameter(2, key).setParameter(3, requestHash)
+                .executeUpdate();
+        if (inserted == 1) {
+            T response = action.get();
+            em.createNativeQuery("UPDATE idempotency_key SET response = ?1 WHERE scope = ?2 AND idem_key = ?3")
+                    .setParameter(1, response.toByteArray()).setParameter(2, scope).setParameter(3, key)
+                    .executeUpdate();
+            return response;
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                "SELECT request_hash, response FROM idempotency_key WHERE scope = ?1 AND idem_key = ?2")
+                .setParameter(1, scope).setParameter(2, key).getResultList();
+        Object[] stored = rows.get(0);
+        if (!MessageDigest.isEqual((byte[]) stored[0], requestHash)) {
+            throw Refusal.alreadyExists("idempotency key '" + key + "' was already used with a different request");
+        }
+        if (stored[1] == null) {
+            throw Refusal.failedPrecondition("IDEMPOTENT_CALL_IN_PROGRESS",
+                    "a call with idempotency key '" + key + "' is still in progress");
+        }
+        try {
+            return parser.parseFrom((byte[]) stored[1]);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored response for key " + key + " is unreadable", e);
+        }
+    }
+
+    /** Refuses a missing or oversized key with a field violation on {@code idempotency_key}. */
+    public static void requireValidKey(String key) {
+        if (key == null || key.isBlank()) {
+            throw Refusal.invalid("idempotency_key", "required: a client-chosen key, 1 to " + MAX_KEY_LENGTH
+                    + " characters, the same on every retry of this call");
+        }
+        if (key.length() > MAX_KEY_LENGTH) {
+            throw Refusal.invalid("idempotency_key", "at most " + MAX_KEY_LENGTH + " characters");
+        }
+    }
+
+    static byte[] sha256(Message request) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(request.getSerializedSize());
+            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+            out.useDeterministicSerialization();
+            request.writeTo(out);
+            out.flush();
+            return MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.civiccredit.kit.identity;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Who is calling, from the verified Keycloak token: the subject, the realm roles and the partner claims
+ * ({@code agency_id}, {@code merchant_id}). Services decide ownership from these, never from request fields.
+ */
+@RequestScoped
+public class Caller {
+
+    @Inject
+    JsonWebToken jwt;
+
+    @Inject
+    SecurityIdentity identity;
+
+    /** The token's {@code sub}: a user's or a service account's stable Keycloak id. */
+    public String subject() {
+        return jwt.getSubject();
+    }
+
+    public boolean hasRole(String role) {
+        return identity.hasRole(role);
+    }
+
+    /** The {@code agency_id} claim of an agency client's token. */
+    public Optional<String> agencyId() {
+        return claim("agency_id");
+    }
+
+    /** The {@code merchant_id} claim of a merchant client's token. */
+    public Optional<String> merchantId() {
+        return claim("merchant_id");
+    }
+
+    /** A scope for idempotency keys: keys of different callers and calls never meet. */
+    public String idempotencyScope(String call) {
+        return subject() + "/" + call;
+    }
+
+    private Optional<String> claim(String name) {
+        return Optional.ofNullable(jwt.<String>getClaim(name)).filter(v -> !v.isBlank());
+    }
+}

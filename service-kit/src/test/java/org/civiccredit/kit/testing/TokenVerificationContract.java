@@ -1,0 +1,107 @@
+package org.civiccredit.kit.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Channel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.keycloak.client.KeycloakTestClient;
+import java.util.function.Consumer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every Civic Credit service must do with bearer tokens, run against the real Keycloak: a valid token is
+ * accepted; no token, a forged or tampered one, an unsigned one or one from another realm is refused with
+ * UNAUTHENTICATED on every RPC the service serves; a valid token without the required role gets
+ * PERMISSION_DENIED. Each service's test extends this with its own channel, services and restricted call.
+ */
+public abstract class TokenVerificationContract {
+
+    /** A channel to the service under test. */
+    protected abstract Channel channel();
+
+    /** Every gRPC service the service serves under its v1 contract, EchoService included. */
+    protected abstract ServiceDescriptor[] services();
+
+    /** A role-restricted call made with {@code token}; it must succeed for {@link #permittedToken()}. */
+    protected abstract void restrictedCall(String token);
+
+    /** A token whose role allows {@link #restrictedCall}. */
+    protected abstract String permittedToken();
+
+    /** A valid token whose roles do not allow {@link #restrictedCall}. */
+    protected abstract String wrongRoleToken();
+
+    @Test
+    void aValidTokenIsAcceptedForTheBareRoundTrip() {
+        // EchoRequest{payload: "ping"} in wire format; EchoResponse has the same shape.
+        byte[] request = {0x0a, 0x04, 'p', 'i', 'n', 'g'};
+        MethodDescriptor<?, ?> echo = Arrays.stream(services())
+                .filter(s -> s.getName().equals("civiccredit.common.v1.EchoService"))
+                .flatMap(s -> s.getMethods().stream()).findFirst()
+                .orElseThrow(() -> new AssertionError("the service does not declare EchoService"));
+        assertThat(EveryRpc.callRaw(channel(), BearerAuth.headers(DemoTokens.participantPat()), echo, request))
+                .isEqualTo(request);
+    }
+
+    @Test
+    void aValidTokenWithTheRightRoleMakesTheRestrictedCall() {
+        restrictedCall(permittedToken());
+    }
+
+    @Test
+    void aValidTokenWithoutTheRoleIsPermissionDenied() {
+        assertThatThrownBy(() -> restrictedCall(wrongRoleToken()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    }
+
+    @Test
+    void everyRpcRefusesACallWithoutAToken() {
+        EveryRpc.answer(Status.Code.UNAUTHENTICATED, channel(), new Metadata(), services());
+    }
+
+    @Test
+    void everyRpcRefusesATokenSignedWithAForeignKey() {
+        refusedEverywhere(ForgedTokens.resignedWithForeignKey(permittedToken()));
+    }
+
+    @Test
+    void everyRpcRefusesATokenWhoseClaimsWereEdited() {
+        refusedEverywhere(ForgedTokens.withTamperedClaims(wrongRoleToken()));
+    }
+
+    @Test
+    void everyRpcRefusesAnUnsignedToken() {
+        refusedEverywhere(ForgedTokens.unsigned(permittedToken()));
+    }
+
+    @Test
+    void everyRpcRefusesATokenFromAnotherRealm() {
+        refusedEverywhere(new KeycloakTestClient().getAdminAccessToken());
+    }
+
+    @Test
+    void garbageAndBasicCredentialsAreUnauthenticated() {
+        for (String header : new String[] {"Bearer not-a-jwt", "Basic YWRtaW46YWRtaW4=", "Bearer "}) {
+            Metadata headers = new Metadata();
+            headers.put(BearerAuth.AUTHORIZATION, header);
+            EveryRpc.answer(Status.Code.UNAUTHENTICATED, channel(), headers, services());
+        }
+    }
+
+    private void refusedEverywhere(String token) {
+        EveryRpc.answer(Status.Code.UNAUTHENTICATED, channel(), BearerAuth.headers(token), services());
+    }
+
+    /** Asserts that {@code call} fails with {@code code}. */
+    protected static void assertStatus(Status.Code code, Consumer<Void> call) {
+        assertThatThrownBy(() -> call.accept(null)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+    }
+}

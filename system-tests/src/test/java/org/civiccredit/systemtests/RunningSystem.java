@@ -1,0 +1,195 @@
+package org.civiccredit.systemtests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The three packaged services, each started as its own process (as in production) on ports of its own, against
+ * the real PostgreSQL, Redis and Keycloak, with the system tests' own databases and Redis index. Started once
+ * per test JVM and stopped when the JVM's tests are done.
+ */
+public final class RunningSystem implements ExtensionContext.Store.CloseableResource {
+
+    /** One running service. */
+    public record Service(String name, int port, Process process, Path log) {
+        public String target() {
+            return "127.0.0.1:" + port;
+        }
+    }
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Map<String, Service> services = new LinkedHashMap<>();
+
+    /** The system shared by every test class of this JVM. */
+    public static RunningSystem get(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent(RunningSystem.class, k -> start(), RunningSystem.class);
+    }
+
+    public Service service(String name) {
+        Service s = services.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return s;
+    }
+
+    public List<Service> services() {
+        return List.copyOf(services.values());
+    }
+
+    static RunningSystem start() {
+        Path repo = Path.of(System.getProperty("systemtests.repo", "..")).toAbsolutePath().normalize();
+        Path work = Path.of(System.getProperty("systemtests.work", "target/system")).toAbsolutePath();
+        RunningSystem system = new RunningSystem();
+        try {
+            system.launch("reports", 28081, repo, work, Map.of());
+            system.launch("scoring", 28082, repo, work, Map.of("SCORING_REDIS_URL", "redis://127.0.0.1:6379/2"));
+            system.launch("rewards", 28083, repo, work, Map.of());
+            for (Service s : system.services.values()) {
+                system.awaitReady(s);
+            }
+            return system;
+        } catch (RuntimeException | Error e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    private void launch(String name, int port, Path repo, Path work, Map<String, String> extraEnv) {
+        requireFree(port);
+        Path built = repo.resolve(name + "-service/target/quarkus-app");
+        if (!Files.isRegularFile(built.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(built + " has no quarkus-run.jar: package the services first");
+        }
+        Path app = work.resolve("apps").resolve(name);
+        Path log = work.resolve("logs").resolve(name + ".log");
+        copyTree(built, app);
+        String prefix = name.toUpperCase();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms64m", "-Xmx384m", "-jar", app.resolve("quarkus-run.jar").toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put(prefix + "_HTTP_PORT", String.valueOf(port));
+        pb.environment().put(prefix + "_DB_URL", "jdbc:postgresql://127.0.0.1:5432/civic_" + name + "_systest");
+        pb.environment().putAll(extraEnv);
+        try {
+            Files.createDirectories(log.getParent());
+            services.put(name, new Service(name, port, pb.start(), log));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    private void awaitReady(Service s) {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        URI ready = URI.create("http://" + s.target() + "/q/health/ready");
+        while (Instant.now().isBefore(deadline)) {
+            if (!s.process().isAlive()) {
+                throw new IllegalStateException(s.name() + " exited with " + s.process().exitValue() + ":\n"
+                        + tail(s.log()));
+            }
+            try {
+                HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(s.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(s.log()));
+    }
+
+    /** Stops the services: a polite SIGTERM first, then force. */
+    @Override
+    public void close() {
+        for (Service s : services.values()) {
+            s.process().destroy();
+        }
+        for (Service s : services.values()) {
+            try {
+                if (!s.process().waitFor(15, TimeUnit.SECONDS)) {
+                    s.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                s.process().destroyForcibly();
+            }
+        }
+    }
+
+    public static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void requireFree(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " is taken: the system tests need 28081-28083 free", e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try {
+            if (Files.exists(to)) {
+                try (Stream<Path> old = Files.walk(to)) {
+                    old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    Path dest = to.resolve(from.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(dest);
+                    } else {
+                        Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

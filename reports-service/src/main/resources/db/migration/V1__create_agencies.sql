@@ -15,6 +15,7 @@ CREATE TABLE agency (
     client_id         varchar(200) NOT NULL UNIQUE,
     status            varchar(16)  NOT NULL CHECK (status IN ('ACTIVE', 'SUSPENDED')),
     suspension_reason varchar(500),
+    suspended_at      timestamptz,
     created_at        timestamptz  NOT NULL,
     updated_at        timestamptz  NOT NULL
 );

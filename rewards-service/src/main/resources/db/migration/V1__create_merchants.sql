@@ -13,7 +13,9 @@ CREATE TABLE merchant (
     merchant_id  varchar(64)  PRIMARY KEY,
     display_name varchar(200) NOT NULL,
     client_id    varchar(200) NOT NULL UNIQUE,
-    status       varchar(16)  NOT NULL CHECK (status IN ('ACTIVE', 'SUSPENDED')),
+    status            varchar(16)  NOT NULL CHECK (status IN ('ACTIVE', 'SUSPENDED')),
+    suspension_reason varchar(500),
+    suspended_at      timestamptz,
     created_at   timestamptz  NOT NULL,
     updated_at   timestamptz  NOT NULL
 );

@@ -1,8 +1,6 @@
 package org.civiccredit.scoring.grpc;
 
 import com.google.protobuf.Duration;
-import com.google.protobuf.Timestamp;
-import java.time.Instant;
 import java.util.List;
 import org.civiccredit.api.common.v1.ConductCategory;
 import org.civiccredit.api.scoring.v1.CapPeriod;
@@ -10,6 +8,7 @@ import org.civiccredit.api.scoring.v1.Rule;
 import org.civiccredit.api.scoring.v1.RuleTable;
 import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.scoring.domain.PublishedRuleTable;
 import org.civiccredit.scoring.domain.RuleDefinition;
 import org.civiccredit.scoring.domain.RuleTableSummary;
@@ -45,7 +44,7 @@ final class RuleTableMapping {
     static RuleTable toProto(PublishedRuleTable table) {
         RuleTable.Builder b = RuleTable.newBuilder()
                 .setVersion(table.version())
-                .setPublishedAt(timestamp(table.publishedAt()))
+                .setPublishedAt(ProtoTime.timestamp(table.publishedAt()))
                 .setPublishedBy(table.publishedBy())
                 .setNotes(table.notes());
         table.rules().forEach(r -> b.addRules(toProto(r)));
@@ -73,16 +72,12 @@ final class RuleTableMapping {
     static org.civiccredit.api.scoring.v1.RuleTableSummary toProto(RuleTableSummary s) {
         return org.civiccredit.api.scoring.v1.RuleTableSummary.newBuilder()
                 .setVersion(s.version())
-                .setPublishedAt(timestamp(s.publishedAt()))
+                .setPublishedAt(ProtoTime.timestamp(s.publishedAt()))
                 .setPublishedBy(s.publishedBy())
                 .setNotes(s.notes())
                 .setRuleCount(s.ruleCount())
                 .setCurrent(s.current())
                 .build();
-    }
-
-    static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 
     private static org.civiccredit.kit.domain.ConductCategory category(ConductCategory category) {

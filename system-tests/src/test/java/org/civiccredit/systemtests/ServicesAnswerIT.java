@@ -8,9 +8,9 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse;
-import io.grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
@@ -106,13 +106,13 @@ class ServicesAnswerIT {
         for (String name : EXPECTED_SERVICES.keySet()) {
             EchoServiceGrpc.EchoServiceBlockingStub echo = EchoServiceGrpc.newBlockingStub(channels.get(name))
                     .withDeadlineAfter(10, TimeUnit.SECONDS);
-            assertThatThrownBy(() -> echo.echo(EchoRequest.newBuilder().setPayload("hi").build()))
+            assertThatThrownBy(() -> echo.echo(EchoRequest.newBuilder().setPayload(com.google.protobuf.ByteString.copyFromUtf8("hi")).build()))
                     .as(name).isInstanceOfSatisfying(StatusRuntimeException.class,
                             ex -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
             Metadata headers = new Metadata();
             headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
             String answer = echo.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .echo(EchoRequest.newBuilder().setPayload("hello " + name).build()).getPayload();
+                    .echo(EchoRequest.newBuilder().setPayload(com.google.protobuf.ByteString.copyFromUtf8("hello " + name)).build()).getPayload().toStringUtf8();
             assertThat(answer).as(name).isEqualTo("hello " + name);
         }
     }

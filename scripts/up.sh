@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Brings the whole Civic Credit system up on this machine:
+#   1. PostgreSQL, Redis and Keycloak (scripts/infra.sh up: uses, starts or installs them);
+#   2. builds every module (./mvnw package, tests skipped: scripts/test.sh runs them);
+#   3. starts reports-service (8081), scoring-service (8082) and rewards-service (8083) from copies of the
+#      build under $CIVIC_CREDIT_HOME/apps, logs in $CIVIC_CREDIT_HOME/logs;
+#   4. loads the demo: rule table deploy/demo/rule-table.json, the two demo agencies, the demo merchant
+#      (idempotent: running it again changes nothing);
+#   5. prints where everything listens and a first call to try.
+#
+#   scripts/up.sh            everything above (restarts services that are already running)
+#   scripts/up.sh stop       stops the three services (scripts/infra.sh down stops the infrastructure)
+#   scripts/up.sh status     one line per service
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$SCRIPT_DIR/lib/common.sh"
+
+readonly SERVICES=(reports:8081 scoring:8082 rewards:8083)
+readonly APPS="$CIVIC_CREDIT_HOME/apps"
+
+stop_services() {
+  local entry name pid
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*}
+    pid=$(cat "$RUN_DIR/$name-service.pid" 2>/dev/null || true)
+    if pid_alive "$pid"; then
+      kill "$pid"
+      for _ in $(seq 1 60); do pid_alive "$pid" || break; sleep 0.25; done
+      pid_alive "$pid" && kill -9 "$pid"
+      say "$name-service" "stopped"
+    fi
+    rm -f "$RUN_DIR/$name-service.pid"
+  done
+}
+
+status_services() {
+  local entry name port pid rc=0
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    pid=$(cat "$RUN_DIR/$name-service.pid" 2>/dev/null || true)
+    if pid_alive "$pid" && curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then
+      say "$name-service" "up on 127.0.0.1:$port (pid $pid)"
+    else
+      say "$name-service" "down"
+      rc=3
+    fi
+  done
+  return $rc
+}
+
+build() {
+  say "build" "./mvnw package (tests skipped; log: $LOG_DIR/build.log)"
+  mkdir -p "$LOG_DIR"
+  if ! (cd "$REPO" && ./mvnw -B --no-transfer-progress package -DskipTests >"$LOG_DIR/build.log" 2>&1); then
+    tail -n 30 "$LOG_DIR/build.log" >&2
+    die "build" "failed; see $LOG_DIR/build.log"
+  fi
+}
+
+# Copies the built applications out of target/ so a rebuild never pulls files from under a running service.
+install_apps() {
+  local entry name
+  rm -rf "$APPS.new" && mkdir -p "$APPS.new"
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*}
+    cp -r "$REPO/$name-service/target/quarkus-app" "$APPS.new/$name-service"
+  done
+  mkdir -p "$APPS.new/civic-cli"
+  cp "$REPO"/civic-cli/target/civic-cli-*.jar "$APPS.new/civic-cli/civic-cli.jar"
+  cp -r "$REPO/civic-cli/target/lib" "$APPS.new/civic-cli/lib"
+  rm -rf "$APPS" && mv "$APPS.new" "$APPS"
+}
+
+start_services() {
+  local entry name port started
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    if tcp_open 127.0.0.1 "$port"; then
+      die "$name-service" "port $port is taken by another process; free it and run again"
+    fi
+    setsid nohup java -Xms64m -Xmx512m -jar "$APPS/$name-service/quarkus-run.jar" \
+      >"$LOG_DIR/$name-service.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/$name-service.pid"
+  done
+  for entry in "${SERVICES[@]}"; do
+    name=${entry%%:*} port=${entry##*:}
+    started=$SECONDS
+    until curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; do
+      if ! pid_alive "$(cat "$RUN_DIR/$name-service.pid")"; then
+        tail -n 30 "$LOG_DIR/$name-service.log" >&2
+        die "$name-service" "exited during start-up; log: $LOG_DIR/$name-service.log"
+      fi
+      ((SECONDS - started < 120)) || die "$name-service" "not ready after 120 s; log: $LOG_DIR/$name-service.log"
+      sleep 0.5
+    done
+    say "$name-service" "ready on 127.0.0.1:$port"
+  done
+}
+
+# civic ARGS... : the command-line client, quietly; prints its output only on failure.
+civic_quiet() {
+  local out
+  if ! out=$("$REPO/civic" "$@" 2>&1); then
+    printf '%s\n' "$out" >&2
+    return 1
+  fi
+}
+
+# Registers something once: ALREADY_EXISTS (registered by an earlier run) is fine.
+register_once() {
+  local what=$1
+  shift
+  local out
+  if out=$("$REPO/civic" "$@" 2>&1); then
+    say "demo" "$what registered"
+  elif grep -q ALREADY_EXISTS <<<"$out"; then
+    say "demo" "$what already registered"
+  else
+    printf '%s\n' "$out" >&2
+    die "demo" "could not register $what"
+  fi
+}
+
+load_demo() {
+  civic_quiet call civiccredit.scoring.v1.RuleTableService/PublishRuleTable "@$REPO/deploy/demo/rule-table.json" ||
+    die "demo" "publishing the demo rule table failed"
+  say "demo" "rule table deploy/demo/rule-table.json published"
+  register_once "agency greenway-volunteers" call civiccredit.reports.v1.AgencyService/RegisterAgency \
+    '{"idempotencyKey":"demo-agency-greenway","agencyId":"greenway-volunteers","displayName":"Greenway Volunteers","allowedCategories":["VOLUNTEERING","ENVIRONMENT","PROGRAM_CONDUCT"],"keycloakClientId":"agency-greenway"}'
+  register_once "agency northside-food-bank" call civiccredit.reports.v1.AgencyService/RegisterAgency \
+    '{"idempotencyKey":"demo-agency-northside","agencyId":"northside-food-bank","displayName":"Northside Food Bank","allowedCategories":["COMMUNITY_IMPROVEMENT","VOLUNTEERING","PROGRAM_CONDUCT"],"keycloakClientId":"agency-northside"}'
+  register_once "merchant corner-cafe" call civiccredit.rewards.v1.MerchantService/RegisterMerchant \
+    '{"idempotencyKey":"demo-merchant-corner-cafe","merchantId":"corner-cafe","displayName":"Corner Café","keycloakClientId":"merchant-corner-cafe"}'
+}
+
+print_summary() {
+  cat <<SUMMARY
+
+Civic Credit is up.
+  reports-service  gRPC + HTTP  127.0.0.1:8081   (health: http://127.0.0.1:8081/q/health)
+  scoring-service  gRPC + HTTP  127.0.0.1:8082   (health: http://127.0.0.1:8082/q/health)
+  rewards-service  gRPC + HTTP  127.0.0.1:8083   (health: http://127.0.0.1:8083/q/health)
+  Keycloak         http://127.0.0.1:8180  realm civic-credit (admin console: admin / admin)
+  PostgreSQL 127.0.0.1:5432, Redis 127.0.0.1:6379
+  logs: $LOG_DIR
+
+A first call to try (the published rule table, read with agency greenway-volunteers' token):
+  ./civic call --as agency-greenway civiccredit.scoring.v1.RuleTableService/GetRuleTable '{"version": 0}'
+
+Stop: scripts/up.sh stop   (and scripts/infra.sh down for PostgreSQL/Redis/Keycloak)
+SUMMARY
+}
+
+case "${1:-up}" in
+  up)
+    "$SCRIPT_DIR/infra.sh" up
+    build
+    stop_services
+    install_apps
+    start_services
+    load_demo
+    print_summary
+    ;;
+  stop) stop_services ;;
+  status) status_services ;;
+  *)
+    echo "usage: scripts/up.sh [up|stop|status]" >&2
+    exit 2
+    ;;
+esac

@@ -48,8 +48,7 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @RolesAllowed("admin")
     @Transactional
     public void registerAgency(RegisterAgencyRequest request, StreamObserver<Agency> response) {
-        IdempotentCalls.requireValidKey(request.getIdempotencyKey());
-        reply(response, idempotent.once(caller.idempotencyScope("RegisterAgency"), request.getIdempotencyKey(),
+        reply(response, idempotent.onceForCaller("RegisterAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.register(request.getAgencyId(),
                         request.getDisplayName(), categories(request.getAllowedCategoriesList()),
                         request.getKeycloakClientId()))));
@@ -87,8 +86,7 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @RolesAllowed("admin")
     @Transactional
     public void suspendAgency(SuspendAgencyRequest request, StreamObserver<Agency> response) {
-        IdempotentCalls.requireValidKey(request.getIdempotencyKey());
-        reply(response, idempotent.once(caller.idempotencyScope("SuspendAgency"), request.getIdempotencyKey(),
+        reply(response, idempotent.onceForCaller("SuspendAgency", request.getIdempotencyKey(),
                 request, Agency.parser(),
                 () -> toProto(agencies.suspend(request.getAgencyId(), request.getReason()))));
     }
@@ -98,8 +96,7 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @RolesAllowed("admin")
     @Transactional
     public void reinstateAgency(ReinstateAgencyRequest request, StreamObserver<Agency> response) {
-        IdempotentCalls.requireValidKey(request.getIdempotencyKey());
-        reply(response, idempotent.once(caller.idempotencyScope("ReinstateAgency"), request.getIdempotencyKey(),
+        reply(response, idempotent.onceForCaller("ReinstateAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.reinstate(request.getAgencyId()))));
     }
 

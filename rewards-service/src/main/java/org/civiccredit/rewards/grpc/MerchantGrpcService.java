@@ -40,8 +40,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
     @RolesAllowed("admin")
     @Transactional
     public void registerMerchant(RegisterMerchantRequest request, StreamObserver<Merchant> response) {
-        IdempotentCalls.requireValidKey(request.getIdempotencyKey());
-        response.onNext(idempotent.once(caller.idempotencyScope("RegisterMerchant"), request.getIdempotencyKey(),
+        response.onNext(idempotent.onceForCaller("RegisterMerchant", request.getIdempotencyKey(),
                 request, Merchant.parser(), () -> toProto(merchants.register(request.getMerchantId(),
                         request.getDisplayName(), request.getKeycloakClientId()))));
         response.onCompleted();

@@ -43,9 +43,8 @@ public class RuleTableGrpcService extends RuleTableServiceGrpc.RuleTableServiceI
     @RolesAllowed("admin")
     @Transactional
     public void publishRuleTable(PublishRuleTableRequest request, StreamObserver<RuleTable> response) {
-        IdempotentCalls.requireValidKey(request.getIdempotencyKey());
-        RuleTable published = idempotent.once(caller.idempotencyScope("PublishRuleTable"),
-                request.getIdempotencyKey(), request, RuleTable.parser(), () -> {
+        RuleTable published = idempotent.onceForCaller("PublishRuleTable", request.getIdempotencyKey(), request,
+                RuleTable.parser(), () -> {
                     Violations violations = new Violations();
                     var rules = RuleTableMapping.toDomain(request.getRulesList(), violations);
                     return RuleTableMapping.toProto(ruleTables.publish(rules,

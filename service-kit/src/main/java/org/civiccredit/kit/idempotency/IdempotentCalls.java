@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.function.Supplier;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.identity.Caller;
 
 /**
  * Makes a mutating call idempotent by its client-supplied key, inside the caller's transaction: the first call
@@ -32,6 +33,21 @@ public class IdempotentCalls {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    Caller caller;
+
+    /**
+     * Runs {@code action} once per calling identity, call name and key; see
+     * {@link #once(String, String, Message, Parser, Supplier)}.
+     *
+     * @param call the RPC's name, e.g. {@code "RegisterAgency"}
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <T extends Message> T onceForCaller(String call, String key, Message request, Parser<T> parser,
+            Supplier<T> action) {
+        return once(caller.idempotencyScope(call), key, request, parser, action);
+    }
 
     /**
      * Runs {@code action} once per {@code (scope, key)}.

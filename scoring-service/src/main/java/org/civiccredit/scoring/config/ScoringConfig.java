@@ -3,14 +3,19 @@ package org.civiccredit.scoring.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.time.ZoneId;
 import org.civiccredit.scoring.domain.RuleBounds;
 
-/** The program's scoring limits (application.properties, prefix {@code scoring}). */
+/** The program's scoring settings and limits (application.properties, prefix {@code scoring}). */
 @ConfigMapping(prefix = "scoring")
 public interface ScoringConfig {
 
     /** Bounds every published rule must keep. */
     Rules rules();
+
+    /** The program's time zone: calendar cap periods (days, ISO weeks, months, years) are counted in it. */
+    @WithDefault("UTC")
+    ZoneId timeZone();
 
     /** Limits on rules. */
     interface Rules {

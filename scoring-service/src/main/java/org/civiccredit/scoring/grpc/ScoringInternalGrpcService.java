@@ -1,14 +1,172 @@
 package org.civiccredit.scoring.grpc;
 
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import org.civiccredit.api.scoring.v1.ApplyReportRequest;
+import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
+import org.civiccredit.api.scoring.v1.EraseParticipantResponse;
+import org.civiccredit.api.scoring.v1.ExportParticipantDataRequest;
+import org.civiccredit.api.scoring.v1.FreezeEventRequest;
+import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
+import org.civiccredit.api.scoring.v1.RegisterParticipantResponse;
+import org.civiccredit.api.scoring.v1.ReverseEventRequest;
+import org.civiccredit.api.scoring.v1.ScoreEvent;
+import org.civiccredit.api.scoring.v1.ScoringDataExport;
 import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc;
+import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.error.Violations;
+import org.civiccredit.scoring.domain.AcceptedReport;
+import org.civiccredit.scoring.domain.Registration;
+import org.civiccredit.scoring.domain.ReversalCause;
+import org.civiccredit.scoring.service.Participants;
+import org.civiccredit.scoring.service.ScoreEvents;
+import org.civiccredit.scoring.service.Scores;
 
 /**
- * gRPC adapter of ScoringInternalService: reports-service's outbox applies, freezes and reverses score events. Its RPCs land with issue #4; until then the generated
- * base class answers UNIMPLEMENTED, after the caller's token has been verified.
+ * gRPC adapter of ScoringInternalService: reports-service's outbox registers and erases participants and
+ * applies, freezes, unfreezes and reverses score events. Every call is idempotent on its natural id
+ * (participant_id or report_id), whatever its idempotency key.
  */
 @GrpcService
 @Authenticated
 public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.ScoringInternalServiceImplBase {
+
+    private static final int MAX_SUBJECT_LENGTH = 255;
+    private static final int MAX_EVIDENCE_REF_LENGTH = 2048;
+    private static final int MAX_REASON_LENGTH = 2000;
+
+    @Inject
+    Participants participants;
+
+    @Inject
+    ScoreEvents scoreEvents;
+
+    @Inject
+    Scores scores;
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void registerParticipant(RegisterParticipantRequest request,
+            StreamObserver<RegisterParticipantResponse> response) {
+        Violations v = new Violations();
+        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
+        v.require(!request.getKeycloakSubject().isBlank()
+                && request.getKeycloakSubject().length() <= MAX_SUBJECT_LENGTH, "keycloak_subject",
+                "required, 1 to " + MAX_SUBJECT_LENGTH + " characters");
+        Instant enrolledAt = request.hasEnrolledAt()
+                ? ScoreMapping.instant(true, request.getEnrolledAt(), "enrolled_at", v)
+                : null;
+        v.throwIfAny();
+        Registration registration = participants.register(request.getParticipantId(), request.getKeycloakSubject(),
+                enrolledAt);
+        response.onNext(RegisterParticipantResponse.newBuilder()
+                .setParticipantId(registration.participantId())
+                .setScoreVersion(registration.scoreVersion())
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void applyReport(ApplyReportRequest request, StreamObserver<ScoreEvent> response) {
+        Violations v = new Violations();
+        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        ScoreMapping.requireId(request.getReportId(), "report_id", v);
+        ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
+        ScoreMapping.requireId(request.getAgencyId(), "agency_id", v);
+        v.require(!request.getRuleCode().isBlank() && request.getRuleCode().length() <= 64, "rule_code",
+                "required, 1 to 64 characters");
+        v.require(request.getRuleTableVersion() >= 1, "rule_table_version",
+                "required: a published version (1 or more)");
+        v.require(request.getQuantity() >= 0, "quantity", "must be 0 or more");
+        Instant occurredAt = ScoreMapping.instant(request.hasOccurredAt(), request.getOccurredAt(), "occurred_at", v);
+        v.require(!request.getEvidenceRef().isBlank()
+                && request.getEvidenceRef().length() <= MAX_EVIDENCE_REF_LENGTH, "evidence_ref",
+                "required, 1 to " + MAX_EVIDENCE_REF_LENGTH + " characters");
+        v.throwIfAny();
+        AcceptedReport report = new AcceptedReport(request.getReportId(), request.getParticipantId(),
+                request.getAgencyId(), request.getRuleCode(), request.getRuleTableVersion(), request.getQuantity(),
+                occurredAt, request.getEvidenceRef());
+        respond(response, scoreEvents.apply(report));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void freezeEvent(FreezeEventRequest request, StreamObserver<ScoreEvent> response) {
+        requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
+        respond(response, scoreEvents.freeze(request.getReportId()));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void unfreezeEvent(UnfreezeEventRequest request, StreamObserver<ScoreEvent> response) {
+        requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
+        respond(response, scoreEvents.unfreeze(request.getReportId()));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void reverseEvent(ReverseEventRequest request, StreamObserver<ScoreEvent> response) {
+        Violations v = new Violations();
+        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        ScoreMapping.requireId(request.getReportId(), "report_id", v);
+        v.require(!request.getReason().isEmpty() && request.getReason().length() <= MAX_REASON_LENGTH, "reason",
+                "required, 1 to " + MAX_REASON_LENGTH + " characters");
+        ReversalCause cause = ScoreMapping.cause(request.getCause(), v);
+        v.throwIfAny();
+        respond(response, scoreEvents.reverse(request.getReportId(), cause, request.getReason()));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void eraseParticipant(EraseParticipantRequest request, StreamObserver<EraseParticipantResponse> response) {
+        Violations v = new Violations();
+        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
+        v.throwIfAny();
+        long anonymised = participants.erase(request.getParticipantId());
+        response.onNext(EraseParticipantResponse.newBuilder().setEventsAnonymised(anonymised).build());
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void exportParticipantData(ExportParticipantDataRequest request,
+            StreamObserver<ScoringDataExport> response) {
+        Violations v = new Violations();
+        ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
+        v.throwIfAny();
+        Instant now = Instant.now();
+        ScoringDataExport export = scores.export(request.getParticipantId(), now)
+                .map(e -> ScoreMapping.toProto(e, now))
+                .orElseThrow(() -> Refusal.notFound("no participant " + request.getParticipantId()));
+        response.onNext(export);
+        response.onCompleted();
+    }
+
+    private static void requireKeyAndReport(String key, String reportId) {
+        Violations v = new Violations();
+        ScoreMapping.requireKey(key, v);
+        ScoreMapping.requireId(reportId, "report_id", v);
+        v.throwIfAny();
+    }
+
+    private static void respond(StreamObserver<ScoreEvent> response, org.civiccredit.scoring.domain.ScoreEvent event) {
+        response.onNext(ScoreMapping.toProto(event, Instant.now()));
+        response.onCompleted();
+    }
 }

@@ -77,6 +77,17 @@ public class RuleTables {
                         .map(e -> new TierDefinition(e.name, e.threshold)).toList()));
     }
 
+    /** The tiers of the current table, ascending by threshold; empty when no table is published yet. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<TierDefinition> currentTiers() {
+        Long latest = em.createQuery("SELECT max(t.version) FROM RuleTableEntity t", Long.class).getSingleResult();
+        if (latest == null) {
+            return List.of();
+        }
+        return TierEntity.<TierEntity>list("version = ?1 order by position", latest).stream()
+                .map(e -> new TierDefinition(e.name, e.threshold)).toList();
+    }
+
     /** Versions older than {@code beforeVersion} (0: from the newest), newest first. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<RuleTableSummary> list(long beforeVersion, int limit) {
@@ -114,7 +125,7 @@ public class RuleTables {
         return e;
     }
 
-    private static RuleDefinition toDefinition(RuleEntity e) {
+    static RuleDefinition toDefinition(RuleEntity e) {
         return new RuleDefinition(e.code, e.category, e.title, e.description, e.scoreDelta, e.perUnit, e.unitCap,
                 e.unitName, e.awardPoints, e.capPerPeriod, e.capPeriod, Duration.ofSeconds(e.countsForSeconds));
     }

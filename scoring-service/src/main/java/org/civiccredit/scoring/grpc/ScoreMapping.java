@@ -1,0 +1,146 @@
+package org.civiccredit.scoring.grpc;
+
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
+import org.civiccredit.api.common.v1.ConductCategory;
+import org.civiccredit.api.scoring.v1.AppliedRule;
+import org.civiccredit.api.scoring.v1.EventStatus;
+import org.civiccredit.api.scoring.v1.ReversalCause;
+import org.civiccredit.api.scoring.v1.Score;
+import org.civiccredit.api.scoring.v1.ScoreEvent;
+import org.civiccredit.api.scoring.v1.ScoringDataExport;
+import org.civiccredit.api.scoring.v1.Tier;
+import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.scoring.domain.ParticipantExport;
+
+/** Maps scores, score events and their requests' fields between the v1 contract and the domain. */
+final class ScoreMapping {
+
+    /** Longest opaque id accepted (participant, report and agency ids). */
+    static final int MAX_ID_LENGTH = 64;
+
+    /** Range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
+    private static final long MIN_SECONDS = -62_135_596_800L;
+    private static final long MAX_SECONDS = 253_402_300_799L;
+
+    private ScoreMapping() {
+    }
+
+    static Score toProto(org.civiccredit.scoring.domain.Score score) {
+        Score.Builder b = Score.newBuilder()
+                .setParticipantId(score.participantId())
+                .setScore(score.score())
+                .setNextTierName(score.nextTierName())
+                .setPointsToNextTier(score.pointsToNextTier())
+                .setVersion(score.version())
+                .setAsOf(ProtoTime.timestamp(score.asOf()));
+        if (score.tier() != null) {
+            b.setTier(Tier.newBuilder().setName(score.tier().name()).setThreshold(score.tier().threshold()));
+        }
+        return b.build();
+    }
+
+    /** The event as a participant sees it at {@code now} (a counting event past its window is EXPIRED). */
+    static ScoreEvent toProto(org.civiccredit.scoring.domain.ScoreEvent e, Instant now) {
+        ScoreEvent.Builder b = ScoreEvent.newBuilder()
+                .setEventId(e.eventId().toString())
+                .setReportId(e.reportId())
+                .setParticipantId(e.participantId() == null ? "" : e.participantId())
+                .setAgencyId(e.agencyId())
+                .setRuleCode(e.ruleCode())
+                .setRuleTableVersion(e.ruleTableVersion())
+                .setCategory(ConductCategory.valueOf(e.category().name()))
+                .setDelta(e.delta())
+                .setQuantity(e.quantity())
+                .setOccurredAt(ProtoTime.timestamp(e.occurredAt()))
+                .setAppliedAt(ProtoTime.timestamp(e.appliedAt()))
+                .setCountsUntil(ProtoTime.timestamp(e.countsUntil()))
+                .setEvidenceRef(e.evidenceRef())
+                .setStatus(EventStatus.valueOf("EVENT_STATUS_" + e.statusAt(now).name()))
+                .setCapped(e.capped())
+                .setUncappedDelta(e.uncappedDelta())
+                .setCountedUnits(e.countedUnits())
+                .setAwardPoints(e.awardPoints())
+                .setRuleTitle(e.ruleTitle());
+        if (e.frozenAt() != null) {
+            b.setFrozenAt(ProtoTime.timestamp(e.frozenAt()));
+        }
+        if (e.reversedAt() != null) {
+            b.setReversedAt(ProtoTime.timestamp(e.reversedAt()));
+        }
+        if (e.reversalCause() != null) {
+            b.setReversalCause(ReversalCause.valueOf("REVERSAL_CAUSE_" + e.reversalCause().name()));
+        }
+        if (e.reversalReason() != null) {
+            b.setReversalReason(e.reversalReason());
+        }
+        return b.build();
+    }
+
+    static ScoringDataExport toProto(ParticipantExport export, Instant now) {
+        ScoringDataExport.Builder b = ScoringDataExport.newBuilder()
+                .setScore(toProto(export.score()))
+                .setKeycloakSubject(export.keycloakSubject());
+        export.events().forEach(e -> b.addEvents(toProto(e, now)));
+        export.rulesApplied().forEach(r -> b.addRulesApplied(AppliedRule.newBuilder()
+                .setRuleTableVersion(r.ruleTableVersion()).setRule(RuleTableMapping.toProto(r.rule()))));
+        if (export.registeredAt() != null) {
+            b.setRegisteredAt(ProtoTime.timestamp(export.registeredAt()));
+        }
+        return b.build();
+    }
+
+    /** The domain status of a requested filter value; null (and a violation) for an unset or unknown one. */
+    static org.civiccredit.scoring.domain.EventStatus status(EventStatus status, String field, Violations v) {
+        return switch (status) {
+            case EVENT_STATUS_COUNTING -> org.civiccredit.scoring.domain.EventStatus.COUNTING;
+            case EVENT_STATUS_FROZEN -> org.civiccredit.scoring.domain.EventStatus.FROZEN;
+            case EVENT_STATUS_REVERSED -> org.civiccredit.scoring.domain.EventStatus.REVERSED;
+            case EVENT_STATUS_EXPIRED -> org.civiccredit.scoring.domain.EventStatus.EXPIRED;
+            default -> {
+                v.add(field, "one of COUNTING, FROZEN, REVERSED, EXPIRED");
+                yield null;
+            }
+        };
+    }
+
+    static org.civiccredit.scoring.domain.ReversalCause cause(ReversalCause cause, Violations v) {
+        return switch (cause) {
+            case REVERSAL_CAUSE_CONTEST_OVERTURNED -> org.civiccredit.scoring.domain.ReversalCause.CONTEST_OVERTURNED;
+            case REVERSAL_CAUSE_REPORT_WITHDRAWN -> org.civiccredit.scoring.domain.ReversalCause.REPORT_WITHDRAWN;
+            default -> {
+                v.add("cause", "required: CONTEST_OVERTURNED or REPORT_WITHDRAWN");
+                yield null;
+            }
+        };
+    }
+
+    /** A required, valid timestamp; null (and a violation) when unset or out of range. */
+    static Instant instant(boolean present, Timestamp t, String field, Violations v) {
+        if (!present) {
+            v.add(field, "required");
+            return null;
+        }
+        if (t.getSeconds() < MIN_SECONDS || t.getSeconds() > MAX_SECONDS || t.getNanos() < 0
+                || t.getNanos() > 999_999_999) {
+            v.add(field, "not a valid timestamp");
+            return null;
+        }
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    /** Requires an opaque id of 1..64 characters. */
+    static void requireId(String value, String field, Violations v) {
+        v.require(!value.isBlank() && value.length() <= MAX_ID_LENGTH, field,
+                "required, 1 to " + MAX_ID_LENGTH + " characters");
+    }
+
+    /** Requires the idempotency key every mutating request carries (the natural id governs here). */
+    static void requireKey(String key, Violations v) {
+        v.require(!key.isBlank() && key.length() <= IdempotentCalls.MAX_KEY_LENGTH, "idempotency_key",
+                "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
+                        + " characters, the same on every retry of this call");
+    }
+}

@@ -1,0 +1,37 @@
+package org.civiccredit.scoring.persistence;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A participant registered at enrolment (or the tombstone of an erased one). */
+@Entity
+@Table(name = "participant")
+public class ParticipantEntity extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "participant_id")
+    public String participantId;
+
+    @Column(name = "keycloak_subject")
+    public String keycloakSubject;
+
+    @Column(name = "enrolled_at")
+    public Instant enrolledAt;
+
+    @Column(name = "registered_at")
+    public Instant registeredAt;
+
+    @Column(name = "erased_at")
+    public Instant erasedAt;
+
+    @Column(name = "score_version", nullable = false)
+    public long scoreVersion;
+
+    public boolean erased() {
+        return erasedAt != null;
+    }
+}

@@ -1,0 +1,124 @@
+package org.civiccredit.scoring.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.scoring.domain.Registration;
+import org.civiccredit.scoring.persistence.CapUsageRepository;
+import org.civiccredit.scoring.persistence.ParticipantEntity;
+
+/** The participants scoring-service knows: registered at enrolment, erased at withdrawal, found by token subject. */
+@ApplicationScoped
+public class Participants {
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    CapUsageRepository capUsage;
+
+    /**
+     * Registers a participant id with its Keycloak subject; a redelivery is harmless. The subject is taken
+     * from any other participant it was bound to (re-enrolment after withdrawal).
+     */
+    @Transactional
+    public Registration register(String participantId, String subject, Instant enrolledAt) {
+        lockName("participant:" + participantId);
+        lockName("subject:" + subject);
+        ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
+        if (participant != null) {
+            if (participant.erased()) {
+                throw erased(participantId);
+            }
+            // An unbound participant lost its subject to a newer registration: this is a late redelivery.
+            if (participant.keycloakSubject != null && !participant.keycloakSubject.equals(subject)) {
+                throw Refusal.alreadyExists("participant " + participantId
+                        + " is already registered with a different subject");
+            }
+            return new Registration(participantId, participant.scoreVersion);
+        }
+        em.createQuery("UPDATE ParticipantEntity p SET p.keycloakSubject = NULL WHERE p.keycloakSubject = ?1")
+                .setParameter(1, subject).executeUpdate();
+        participant = new ParticipantEntity();
+        participant.participantId = participantId;
+        participant.keycloakSubject = subject;
+        participant.enrolledAt = enrolledAt == null ? null : enrolledAt.truncatedTo(ChronoUnit.MICROS);
+        participant.registeredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        participant.scoreVersion = 1;
+        participant.persist();
+        return new Registration(participantId, participant.scoreVersion);
+    }
+
+    /**
+     * Erases a participant: their events become anonymous, their cap usage and subject binding are deleted,
+     * and the id stays as a tombstone (also for an id never registered) so late deliveries are refused.
+     *
+     * @return the number of events anonymised by this call (0 when already erased or unknown)
+     */
+    @Transactional
+    public long erase(String participantId) {
+        lockName("participant:" + participantId);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
+        if (participant == null) {
+            ParticipantEntity tombstone = new ParticipantEntity();
+            tombstone.participantId = participantId;
+            tombstone.erasedAt = now;
+            tombstone.scoreVersion = 1;
+            tombstone.persist();
+            return 0;
+        }
+        if (participant.erased()) {
+            return 0;
+        }
+        int anonymised = em.createQuery("""
+                UPDATE ScoreEventEntity e SET e.participantId = NULL, e.evidenceRef = ''
+                WHERE e.participantId = ?1""").setParameter(1, participantId).executeUpdate();
+        capUsage.deleteFor(participantId);
+        participant.keycloakSubject = null;
+        participant.enrolledAt = null;
+        participant.erasedAt = now;
+        participant.scoreVersion++;
+        return anonymised;
+    }
+
+    /** The registered, not erased participant whose token carries {@code subject}. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<String> participantWithSubject(String subject) {
+        return ParticipantEntity.<ParticipantEntity>find("keycloakSubject = ?1 and erasedAt is null", subject)
+                .firstResultOptional().map(p -> p.participantId);
+    }
+
+    /**
+     * Locks a participant for a change to their events, until the transaction ends: every change of one
+     * participant's events and cap usage is serialised through this row.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    ParticipantEntity lockActive(String participantId) {
+        ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
+        if (participant == null) {
+            throw Refusal.failedPrecondition("PARTICIPANT_NOT_REGISTERED", "participant " + participantId
+                    + " is not registered here yet; retry later");
+        }
+        if (participant.erased()) {
+            throw erased(participantId);
+        }
+        return participant;
+    }
+
+    static Refusal erased(String participantId) {
+        return Refusal.failedPrecondition("PARTICIPANT_ERASED", "participant " + participantId + " was erased");
+    }
+
+    /** A transaction-scoped advisory lock on a name, serialising registrations per participant and subject. */
+    private void lockName(String name) {
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))").setParameter(1, name)
+                .getSingleResult();
+    }
+}

@@ -1,0 +1,196 @@
+package org.civiccredit.scoring.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.scoring.config.ScoringConfig;
+import org.civiccredit.scoring.domain.AcceptedReport;
+import org.civiccredit.scoring.domain.CapPeriod;
+import org.civiccredit.scoring.domain.EventStatus;
+import org.civiccredit.scoring.domain.ReversalCause;
+import org.civiccredit.scoring.domain.RuleDefinition;
+import org.civiccredit.scoring.domain.ScoreEvaluation;
+import org.civiccredit.scoring.domain.ScoreEvent;
+import org.civiccredit.scoring.persistence.CapUsageRepository;
+import org.civiccredit.scoring.persistence.ParticipantEntity;
+import org.civiccredit.scoring.persistence.RuleEntity;
+import org.civiccredit.scoring.persistence.ScoreEventEntity;
+
+/**
+ * Turns accepted reports into score events and carries out what contests decide about them (freeze,
+ * unfreeze, reverse), each exactly once per report. Every change locks the participant first, so one
+ * participant's events and cap usage change one transaction at a time, on any number of instances.
+ */
+@ApplicationScoped
+public class ScoreEvents {
+
+    @Inject
+    ScoringConfig config;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Participants participants;
+
+    @Inject
+    CapUsageRepository capUsage;
+
+    /**
+     * Applies a report with the rule of the version it was accepted under; a redelivery of the same report
+     * returns the event recorded the first time.
+     */
+    @Transactional
+    public ScoreEvent apply(AcceptedReport delivered) {
+        AcceptedReport report = new AcceptedReport(delivered.reportId(), delivered.participantId(),
+                delivered.agencyId(), delivered.ruleCode(), delivered.ruleTableVersion(), delivered.quantity(),
+                delivered.occurredAt().truncatedTo(ChronoUnit.MICROS), delivered.evidenceRef());
+        ParticipantEntity participant = participants.lockActive(report.participantId());
+        ScoreEventEntity existing = ScoreEventEntity.<ScoreEventEntity>find("reportId", report.reportId())
+                .firstResult();
+        if (existing != null) {
+            if (!report.sameAs(existing.toDomain())) {
+                throw Refusal.alreadyExists("report " + report.reportId() + " was already applied with other data");
+            }
+            return existing.toDomain();
+        }
+
+        RuleEntity stored = RuleEntity.findById(new RuleEntity.Key(report.ruleTableVersion(), report.ruleCode()));
+        if (stored == null) {
+            throw Refusal.failedPrecondition("RULE_VERSION_UNKNOWN", "rule table version "
+                    + report.ruleTableVersion() + " does not exist or has no rule " + report.ruleCode());
+        }
+        RuleDefinition rule = RuleTables.toDefinition(stored);
+        if (rule.perUnit() && report.quantity() < 1) {
+            throw Refusal.invalid("quantity", "rule " + rule.code() + " counts per " + rule.unitName()
+                    + ": the quantity must be at least 1");
+        }
+        if (!rule.perUnit() && report.quantity() != 0) {
+            throw Refusal.invalid("quantity", "rule " + rule.code() + " is fixed: the quantity must be 0");
+        }
+
+        ZoneId zone = config.timeZone();
+        Map<CapPeriod, String> periods = periodsOf(report.occurredAt(), zone);
+        Map<String, Long> used = capUsage.lock(participant.participantId, rule.code(), List.copyOf(periods.values()));
+        ScoreEvaluation evaluation = ScoreEvaluation.evaluate(rule, report.quantity(), report.occurredAt(),
+                used.get(periods.get(rule.capPeriod())));
+        capUsage.add(participant.participantId, rule.code(), List.copyOf(periods.values()), evaluation.delta());
+
+        ScoreEventEntity event = new ScoreEventEntity();
+        event.eventId = UUID.randomUUID();
+        event.reportId = report.reportId();
+        event.participantId = participant.participantId;
+        event.agencyId = report.agencyId();
+        event.ruleCode = rule.code();
+        event.ruleTableVersion = report.ruleTableVersion();
+        event.category = rule.category();
+        event.ruleTitle = rule.title();
+        event.quantity = report.quantity();
+        event.countedUnits = evaluation.countedUnits();
+        event.uncappedDelta = evaluation.uncappedDelta();
+        event.delta = evaluation.delta();
+        event.capped = evaluation.capped();
+        event.awardPoints = evaluation.awardPoints();
+        event.occurredAt = report.occurredAt();
+        event.appliedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        event.countsUntil = evaluation.countsUntil();
+        event.capZone = zone.getId();
+        event.evidenceRef = report.evidenceRef();
+        event.status = EventStatus.COUNTING;
+        event.persist();
+        participant.scoreVersion++;
+        return event.toDomain();
+    }
+
+    /** Freezes the event of a contested report; a frozen event is returned unchanged. */
+    @Transactional
+    public ScoreEvent freeze(String reportId) {
+        Locked locked = lockEventOf(reportId);
+        ScoreEventEntity event = locked.event();
+        refuseReversed(event);
+        if (event.status != EventStatus.FROZEN) {
+            event.status = EventStatus.FROZEN;
+            event.frozenAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            locked.participant().scoreVersion++;
+        }
+        return event.toDomain();
+    }
+
+    /** Lets the event of an upheld report count again; an event that is not frozen is returned unchanged. */
+    @Transactional
+    public ScoreEvent unfreeze(String reportId) {
+        Locked locked = lockEventOf(reportId);
+        ScoreEventEntity event = locked.event();
+        refuseReversed(event);
+        if (event.status == EventStatus.FROZEN) {
+            event.status = EventStatus.COUNTING;
+            locked.participant().scoreVersion++;
+        }
+        return event.toDomain();
+    }
+
+    /**
+     * Reverses the event of an overturned or withdrawn report, exactly once: it stops counting and the cap
+     * usage it took is released. A reversed event is returned unchanged.
+     */
+    @Transactional
+    public ScoreEvent reverse(String reportId, ReversalCause cause, String reason) {
+        Locked locked = lockEventOf(reportId);
+        ScoreEventEntity event = locked.event();
+        if (event.status != EventStatus.REVERSED) {
+            event.status = EventStatus.REVERSED;
+            event.reversedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            event.reversalCause = cause;
+            event.reversalReason = reason;
+            capUsage.add(event.participantId, event.ruleCode,
+                    List.copyOf(periodsOf(event.occurredAt, ZoneId.of(event.capZone)).values()), -event.delta);
+            locked.participant().scoreVersion++;
+        }
+        return event.toDomain();
+    }
+
+    /** The calendar periods (of every kind) that contain {@code occurredAt}. */
+    static Map<CapPeriod, String> periodsOf(Instant occurredAt, ZoneId zone) {
+        return Arrays.stream(CapPeriod.values()).collect(Collectors.toMap(p -> p, p -> p.keyOf(occurredAt, zone),
+                (a, b) -> a, () -> new EnumMap<>(CapPeriod.class)));
+    }
+
+    private record Locked(ScoreEventEntity event, ParticipantEntity participant) {
+    }
+
+    /** Finds a report's event and locks its participant, then the event itself (always in that order). */
+    private Locked lockEventOf(String reportId) {
+        ScoreEventEntity event = ScoreEventEntity.<ScoreEventEntity>find("reportId", reportId).firstResult();
+        if (event == null) {
+            throw Refusal.notFound("no score event for report " + reportId + " yet");
+        }
+        if (event.participantId == null) {
+            throw Participants.erased("of report " + reportId);
+        }
+        ParticipantEntity participant = participants.lockActive(event.participantId);
+        em.refresh(event, LockModeType.PESSIMISTIC_WRITE);
+        if (event.participantId == null) {
+            throw Participants.erased("of report " + reportId);
+        }
+        return new Locked(event, participant);
+    }
+
+    private static void refuseReversed(ScoreEventEntity event) {
+        if (event.status == EventStatus.REVERSED) {
+            throw Refusal.failedPrecondition("EVENT_REVERSED", "the score event of report " + event.reportId
+                    + " was reversed");
+        }
+    }
+}

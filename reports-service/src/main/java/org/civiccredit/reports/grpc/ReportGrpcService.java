@@ -1,14 +1,174 @@
 package org.civiccredit.reports.grpc;
 
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.civiccredit.api.common.v1.ConductCategory;
+import org.civiccredit.api.common.v1.TimeRange;
+import org.civiccredit.api.reports.v1.GetReportRequest;
+import org.civiccredit.api.reports.v1.ListReportsRequest;
+import org.civiccredit.api.reports.v1.ListReportsResponse;
+import org.civiccredit.api.reports.v1.Report;
 import org.civiccredit.api.reports.v1.ReportServiceGrpc;
+import org.civiccredit.api.reports.v1.ReportStatus;
+import org.civiccredit.api.reports.v1.SubmitReportRequest;
+import org.civiccredit.api.reports.v1.WithdrawReportRequest;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.kit.identity.Caller;
+import org.civiccredit.kit.paging.Page;
+import org.civiccredit.reports.domain.ReportSubmission;
+import org.civiccredit.reports.service.Intake;
 
-/**
- * gRPC adapter of ReportService: agencies submit, read, list and withdraw their reports. Its RPCs land with issue #3; until then the generated
- * base class answers UNIMPLEMENTED, after the caller's token has been verified.
- */
+/** gRPC adapter of ReportService: an agency submits reports and reads, lists and withdraws its own. */
 @GrpcService
 @Authenticated
 public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
+
+    private static final Instant BEGINNING = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant END = Instant.parse("9999-12-31T00:00:00Z");
+    private static final UUID LAST_ID = new UUID(-1L, -1L);
+
+    @Inject
+    Intake intake;
+
+    @Inject
+    IdempotentCalls idempotent;
+
+    @Inject
+    Caller caller;
+
+    @Override
+    @Blocking
+    @RolesAllowed("agency")
+    @Transactional
+    public void submitReport(SubmitReportRequest request, StreamObserver<Report> response) {
+        String agencyId = agencyId();
+        reply(response, idempotent.onceForCaller("SubmitReport", request.getIdempotencyKey(), request,
+                Report.parser(), () -> toProto(intake.submit(agencyId, new ReportSubmission(
+                        request.getParticipantId(), request.getRuleCode(), request.getQuantity(),
+                        request.hasOccurredAt() ? instant(request.getOccurredAt()) : null,
+                        request.getEvidenceRef(), request.getNote())))));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("agency")
+    public void getReport(GetReportRequest request, StreamObserver<Report> response) {
+        reply(response, toProto(intake.get(agencyId(), request.getReportId())));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("agency")
+    public void listReports(ListReportsRequest request, StreamObserver<ListReportsResponse> response) {
+        String agencyId = agencyId();
+        Violations v = new Violations();
+        Set<org.civiccredit.reports.domain.ReportStatus> statuses =
+                EnumSet.noneOf(org.civiccredit.reports.domain.ReportStatus.class);
+        for (int i = 0; i < request.getStatusesCount(); i++) {
+            ReportStatus s = request.getStatuses(i);
+            if (s == ReportStatus.REPORT_STATUS_UNSPECIFIED || s == ReportStatus.UNRECOGNIZED) {
+                v.add("statuses[" + i + "]", "not a report status");
+            } else {
+                statuses.add(org.civiccredit.reports.domain.ReportStatus.valueOf(
+                        s.name().substring("REPORT_STATUS_".length())));
+            }
+        }
+        Instant[] occurred = range(request.hasOccurred() ? request.getOccurred() : null, "occurred", v);
+        Instant[] received = range(request.hasReceived() ? request.getReceived() : null, "received", v);
+        v.throwIfAny();
+        String list = "reports:" + Integer.toHexString(java.util.Arrays.hashCode(
+                request.toBuilder().clearPage().build().toByteArray()));
+        Page page = Page.of(request.getPage().getPageSize(), request.getPage().getPageToken(), list);
+        Instant afterReceived = END;
+        UUID afterId = LAST_ID;
+        if (!page.first()) {
+            try {
+                String[] cursor = page.cursor().split("/", 2);
+                afterReceived = Instant.parse(cursor[0]);
+                afterId = UUID.fromString(cursor[1]);
+            } catch (RuntimeException e) {
+                throw Refusal.invalid("page.page_token", "not a token issued by this list");
+            }
+        }
+        List<org.civiccredit.reports.domain.Report> found = intake.list(agencyId, statuses, occurred[0], occurred[1],
+                received[0], received[1], afterReceived, afterId, page.size() + 1);
+        ListReportsResponse.Builder b = ListReportsResponse.newBuilder();
+        found.stream().limit(page.size()).forEach(r -> b.addReports(toProto(r)));
+        if (found.size() > page.size()) {
+            org.civiccredit.reports.domain.Report last = found.get(page.size() - 1);
+            b.setNextPageToken(Page.token(list, last.receivedAt() + "/" + last.reportId()));
+        }
+        reply(response, b.build());
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("agency")
+    @Transactional
+    public void withdrawReport(WithdrawReportRequest request, StreamObserver<Report> response) {
+        String agencyId = agencyId();
+        reply(response, idempotent.onceForCaller("WithdrawReport", request.getIdempotencyKey(), request,
+                Report.parser(), () -> toProto(intake.withdraw(agencyId, request.getReportId(),
+                        request.getReason()))));
+    }
+
+    private String agencyId() {
+        return caller.agencyId()
+                .orElseThrow(() -> Refusal.permissionDenied("the agency token carries no agency_id claim"));
+    }
+
+    private static Instant[] range(TimeRange range, String field, Violations v) {
+        Instant start = range != null && range.hasStart() ? instant(range.getStart()) : BEGINNING;
+        Instant end = range != null && range.hasEnd() ? instant(range.getEnd()) : END;
+        v.require(!end.isBefore(start), field + ".end", "must not be before " + field + ".start");
+        return new Instant[] {start, end};
+    }
+
+    private static Instant instant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    private static <T> void reply(StreamObserver<T> response, T value) {
+        response.onNext(value);
+        response.onCompleted();
+    }
+
+    static Report toProto(org.civiccredit.reports.domain.Report r) {
+        Report.Builder b = Report.newBuilder()
+                .setReportId(r.reportId().toString())
+                .setAgencyId(r.agencyId())
+                .setAgencyDisplayName(r.agencyName())
+                .setParticipantId(r.participantId().toString())
+                .setRuleCode(r.ruleCode())
+                .setRuleTableVersion(r.ruleTableVersion())
+                .setCategory(ConductCategory.valueOf(r.category().name()))
+                .setRuleTitle(r.ruleTitle())
+                .setQuantity(r.quantity())
+                .setOccurredAt(ProtoTime.timestamp(r.occurredAt()))
+                .setReceivedAt(ProtoTime.timestamp(r.receivedAt()))
+                .setEvidenceRef(r.evidenceRef())
+                .setStatus(ReportStatus.valueOf("REPORT_STATUS_" + r.status().name()))
+                .setStatusChangedAt(ProtoTime.timestamp(r.statusChangedAt()));
+        if (r.note() != null) {
+            b.setNote(r.note());
+        }
+        if (r.withdrawalReason() != null) {
+            b.setWithdrawalReason(r.withdrawalReason());
+        }
+        return b.build();
+    }
 }

@@ -1,0 +1,198 @@
+package org.civiccredit.reports.relay;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.RegisterClientInterceptor;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.ApplyReportRequest;
+import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
+import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
+import org.civiccredit.api.scoring.v1.ReverseEventRequest;
+import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
+import org.civiccredit.reports.config.RelayConfig;
+import org.jboss.logging.Logger;
+
+/**
+ * Delivers outbox rows to scoring-service and rewards-service: each stream (target service, participant) in
+ * the order written, one instance at a time per stream (a transaction-scoped advisory lock), with
+ * exponential backoff while a receiver is down. Receivers are idempotent, so a row delivered twice (a crash
+ * between the call and the commit) does no harm; a row is never lost, because it only leaves the pending
+ * set when its delivery was acknowledged.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Refusals that a retry cannot change; such rows are closed with the refusal as their outcome. */
+    private static final Set<Status.Code> FINAL = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND,
+            Status.Code.ALREADY_EXISTS, Status.Code.FAILED_PRECONDITION);
+    /** Preconditions that resolve themselves (the participant's registration is still on its way). */
+    private static final Set<String> TRANSIENT_REASONS = Set.of("PARTICIPANT_NOT_REGISTERED");
+    private static final int ROWS_PER_STREAM = 50;
+
+    @Inject
+    @GrpcClient("scoring")
+    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
+    ScoringInternalServiceBlockingStub scoring;
+
+    @Inject
+    @GrpcClient("rewards")
+    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
+    RewardsInternalServiceBlockingStub rewards;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    RelayConfig config;
+
+    @Scheduled(every = "${relay.every}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledPass() {
+        try {
+            relayDue();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "outbox relay pass failed; the next pass retries");
+        }
+    }
+
+    /** One pass over the streams whose head row is due; returns the number of rows delivered. */
+    public int relayDue() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> heads = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
+                SELECT target, stream FROM (
+                    SELECT DISTINCT ON (target, stream) id, target, stream, next_attempt_at
+                    FROM outbox WHERE delivered_at IS NULL ORDER BY target, stream, id) head
+                WHERE next_attempt_at <= now() ORDER BY id LIMIT ?1""")
+                .setParameter(1, config.batchSize()).getResultList());
+        int delivered = 0;
+        for (Object[] head : heads) {
+            delivered += QuarkusTransaction.requiringNew().call(() -> relayStream((String) head[0], (String) head[1]));
+        }
+        return delivered;
+    }
+
+    private int relayStream(String target, String stream) {
+        boolean mine = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext(?1))")
+                .setParameter(1, target + "/" + stream).getSingleResult();
+        if (!mine) {
+            return 0;
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT id, kind, payload, attempts, next_attempt_at, report_id FROM outbox
+                WHERE target = ?1 AND stream = ?2 AND delivered_at IS NULL ORDER BY id LIMIT ?3""")
+                .setParameter(1, target).setParameter(2, stream).setParameter(3, ROWS_PER_STREAM).getResultList();
+        int delivered = 0;
+        for (Object[] row : rows) {
+            long id = ((Number) row[0]).longValue();
+            OutboxKind kind = OutboxKind.valueOf((String) row[1]);
+            int attempts = ((Number) row[3]).intValue();
+            if (((Instant) toInstant(row[4])).isAfter(Instant.now())) {
+                break;
+            }
+            String outcome;
+            try {
+                deliver(kind, (byte[]) row[2]);
+                outcome = "OK";
+            } catch (StatusRuntimeException e) {
+                String reason = reason(e);
+                if (FINAL.contains(e.getStatus().getCode()) && !TRANSIENT_REASONS.contains(reason)) {
+                    outcome = "REFUSED " + e.getStatus().getCode() + (reason.isEmpty() ? "" : " " + reason);
+                    LOG.errorf("outbox row %d (%s) refused for good: %s", id, kind, e.getStatus());
+                } else {
+                    retryLater(id, attempts, e.getStatus().getCode() + ": " + e.getStatus().getDescription(), kind);
+                    break;
+                }
+            }
+            em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1 "
+                    + "WHERE id = ?1").setParameter(1, id).setParameter(2, outcome).executeUpdate();
+            if (kind == OutboxKind.SCORING_APPLY_REPORT && outcome.equals("OK")) {
+                em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
+                        + "WHERE report_id = ?1 AND status = 'ACCEPTED'").setParameter(1, (UUID) row[5])
+                        .executeUpdate();
+            }
+            delivered++;
+        }
+        return delivered;
+    }
+
+    private void deliver(OutboxKind kind, byte[] payload) {
+        try {
+            switch (kind) {
+                case SCORING_REGISTER_PARTICIPANT -> scoring().registerParticipant(
+                        RegisterParticipantRequest.parseFrom(payload));
+                case SCORING_APPLY_REPORT -> scoring().applyReport(ApplyReportRequest.parseFrom(payload));
+                case SCORING_REVERSE_EVENT -> scoring().reverseEvent(ReverseEventRequest.parseFrom(payload));
+                case SCORING_ERASE_PARTICIPANT -> scoring().eraseParticipant(
+                        EraseParticipantRequest.parseFrom(payload));
+                case REWARDS_REGISTER_PARTICIPANT -> rewards().registerParticipant(
+                        org.civiccredit.api.rewards.v1.RegisterParticipantRequest.parseFrom(payload));
+                case REWARDS_ERASE_PARTICIPANT -> rewards().eraseParticipant(
+                        org.civiccredit.api.rewards.v1.EraseParticipantRequest.parseFrom(payload));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
+        }
+    }
+
+    private ScoringInternalServiceBlockingStub scoring() {
+        return scoring.withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    private RewardsInternalServiceBlockingStub rewards() {
+        return rewards.withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    private void retryLater(long id, int attempts, String error, OutboxKind kind) {
+        long base = Math.min(config.maxBackoff().toMillis(), 200L << Math.min(attempts, 16));
+        Duration wait = Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+        em.createNativeQuery("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
+                + "next_attempt_at = now() + make_interval(secs => ?3) WHERE id = ?1")
+                .setParameter(1, id).setParameter(2, error.length() > 500 ? error.substring(0, 500) : error)
+                .setParameter(3, wait.toMillis() / 1000.0).executeUpdate();
+        if (attempts == 0 || Integer.bitCount(attempts + 1) == 1) {
+            LOG.warnf("outbox row %d (%s) not delivered (attempt %d), retrying in %d ms: %s", id, kind,
+                    attempts + 1, wait.toMillis(), error);
+        }
+    }
+
+    private static String reason(StatusRuntimeException e) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        if (status == null) {
+            return "";
+        }
+        return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().map(d -> {
+            try {
+                return d.unpack(ErrorInfo.class).getReason();
+            } catch (InvalidProtocolBufferException ex) {
+                return "";
+            }
+        }).orElse("");
+    }
+
+    private static Instant toInstant(Object value) {
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return ((java.sql.Timestamp) value).toInstant();
+    }
+}

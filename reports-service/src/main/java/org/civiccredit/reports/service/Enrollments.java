@@ -1,0 +1,122 @@
+package org.civiccredit.reports.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
+import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.reports.domain.Enrollment;
+import org.civiccredit.reports.persistence.ConsentTextEntity;
+import org.civiccredit.reports.persistence.ParticipantEntity;
+import org.civiccredit.reports.relay.Outbox;
+import org.civiccredit.reports.relay.OutboxKind;
+
+/**
+ * Enrolment with consent, and withdrawal. A participant can only enrol themselves (the token subject); on
+ * withdrawal the link to the person is erased here, reports about them are anonymised, and scoring-service
+ * and rewards-service are told through the outbox to erase what they hold.
+ */
+@ApplicationScoped
+public class Enrollments {
+
+    @Inject
+    Outbox outbox;
+
+    /** The newest consent text. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public ConsentTextEntity currentConsent() {
+        return ConsentTextEntity.<ConsentTextEntity>find("ORDER BY version DESC").firstResultOptional()
+                .orElseThrow(() -> Refusal.notFound("no consent text is configured"));
+    }
+
+    /** Result of an enrolment: the enrolment and whether this call created it. */
+    public record Enrolled(Enrollment enrollment, boolean created) {
+    }
+
+    @Transactional
+    public Enrolled enroll(String subject, long consentVersion) {
+        if (consentVersion <= 0) {
+            throw Refusal.invalid("consent_version", "the version of the consent text the participant accepted");
+        }
+        Optional<ParticipantEntity> existing = ParticipantEntity.enrolledBySubject(subject);
+        if (existing.isPresent()) {
+            return new Enrolled(existing.get().toDomain(), false);
+        }
+        long current = currentConsent().version;
+        if (consentVersion != current) {
+            throw Refusal.failedPrecondition("CONSENT_VERSION_OUTDATED",
+                    "consent version " + consentVersion + " is not the current one (" + current + ")");
+        }
+        ParticipantEntity p = new ParticipantEntity();
+        p.participantId = UUID.randomUUID();
+        p.subject = subject;
+        p.state = "ENROLLED";
+        p.consentVersion = consentVersion;
+        p.enrolledAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        p.persist();
+        String id = p.participantId.toString();
+        outbox.add(OutboxKind.SCORING_REGISTER_PARTICIPANT, p.participantId, RegisterParticipantRequest.newBuilder()
+                .setIdempotencyKey("register-" + id).setParticipantId(id).setKeycloakSubject(subject)
+                .setEnrolledAt(ProtoTime.timestamp(p.enrolledAt)).build(), null);
+        outbox.add(OutboxKind.REWARDS_REGISTER_PARTICIPANT, p.participantId,
+                org.civiccredit.api.rewards.v1.RegisterParticipantRequest.newBuilder()
+                        .setIdempotencyKey("register-" + id).setParticipantId(id).setKeycloakSubject(subject)
+                        .setEnrolledAt(ProtoTime.timestamp(p.enrolledAt)).build(), null);
+        return new Enrolled(p.toDomain(), true);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Enrollment myEnrollment(String subject) {
+        return ParticipantEntity.enrolledBySubject(subject).map(ParticipantEntity::toDomain)
+                .orElseThrow(() -> Refusal.notFound("you are not enrolled"));
+    }
+
+    /** Withdraws the caller; returns the withdrawal time, or empty when they were not enrolled. */
+    @Transactional
+    public Optional<Instant> withdraw(String subject) {
+        Optional<ParticipantEntity> found = ParticipantEntity.enrolledBySubject(subject);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        ParticipantEntity p = ParticipantEntity.getEntityManager().find(ParticipantEntity.class,
+                found.get().participantId, LockModeType.PESSIMISTIC_WRITE);
+        if (!p.enrolled()) {
+            return Optional.empty();
+        }
+        p.state = "WITHDRAWN";
+        p.subject = null;
+        p.withdrawnAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        // Personal data in reports: the agencies' free-text notes and evidence references go; the
+        // pseudonymous report rows stay so the agencies' accountability counts remain true.
+        ParticipantEntity.getEntityManager().createQuery("""
+                UPDATE ReportEntity r SET r.note = NULL, r.evidenceRef = 'erased:participant-withdrew'
+                WHERE r.participantId = ?1""").setParameter(1, p.participantId).executeUpdate();
+        String id = p.participantId.toString();
+        outbox.add(OutboxKind.SCORING_ERASE_PARTICIPANT, p.participantId, EraseParticipantRequest.newBuilder()
+                .setIdempotencyKey("erase-" + id).setParticipantId(id).build(), null);
+        outbox.add(OutboxKind.REWARDS_ERASE_PARTICIPANT, p.participantId,
+                org.civiccredit.api.rewards.v1.EraseParticipantRequest.newBuilder()
+                        .setIdempotencyKey("erase-" + id).setParticipantId(id).build(), null);
+        return Optional.of(p.withdrawnAt);
+    }
+
+    /**
+     * Whether a participant id belongs to someone still enrolled who was enrolled on the day of {@code at}
+     * or before (people often enrol at the event itself). Locks the participant's row until the transaction
+     * ends, so a concurrent withdrawal or report about the same participant waits: reports about one
+     * participant commit in the order of their outbox rows, and none slips in after a withdrawal.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean lockIfEnrolledAt(UUID participantId, Instant at) {
+        ParticipantEntity p = ParticipantEntity.getEntityManager().find(ParticipantEntity.class, participantId,
+                LockModeType.PESSIMISTIC_WRITE);
+        return p != null && p.enrolled() && !at.isBefore(p.enrolledAt.truncatedTo(ChronoUnit.DAYS));
+    }
+}

@@ -1,0 +1,98 @@
+package org.civiccredit.reports.service;
+
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.RegisterClientInterceptor;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.civiccredit.api.scoring.v1.GetRuleTableRequest;
+import org.civiccredit.api.scoring.v1.RuleTable;
+import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
+import org.civiccredit.kit.domain.ConductCategory;
+import org.civiccredit.reports.domain.CatalogRule;
+import org.civiccredit.reports.persistence.RuleCatalogEntity;
+import org.civiccredit.reports.relay.ServiceTokenInterceptor;
+import org.jboss.logging.Logger;
+
+/**
+ * The local copy of published rule tables that intake checks reports against, refreshed from scoring-service
+ * (on a schedule, and once more when a report names a rule the copy does not know). Because it is kept in
+ * this service's database, reports are accepted while scoring-service is down.
+ */
+@ApplicationScoped
+public class RuleCatalog {
+
+    private static final Logger LOG = Logger.getLogger(RuleCatalog.class);
+
+    @Inject
+    @GrpcClient("scoring")
+    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
+    RuleTableServiceBlockingStub ruleTables;
+
+    @Inject
+    EntityManager em;
+
+    /** The newest version known here, if any. */
+    public Optional<Long> currentVersion() {
+        return Optional.ofNullable(em.createQuery("SELECT max(r.version) FROM RuleCatalogEntity r", Long.class)
+                .getSingleResult());
+    }
+
+    /** A rule of the current version: looked up by key, whatever the table's size. */
+    public Optional<CatalogRule> currentRule(String code) {
+        return currentVersion().flatMap(v -> Optional
+                .ofNullable(em.find(RuleCatalogEntity.class, new RuleCatalogEntity.Key(v, code)))
+                .map(RuleCatalogEntity::toDomain));
+    }
+
+    /** Stores a published version (idempotent: a version is immutable once published). */
+    public void remember(long version, List<CatalogRule> rules) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            if (RuleCatalogEntity.count("version", version) > 0) {
+                return;
+            }
+            for (CatalogRule rule : rules) {
+                RuleCatalogEntity e = new RuleCatalogEntity();
+                e.version = version;
+                e.code = rule.code();
+                e.category = rule.category();
+                e.title = rule.title();
+                e.perUnit = rule.perUnit();
+                e.unitCap = rule.unitCap();
+                e.persist();
+            }
+        });
+    }
+
+    @Scheduled(every = "${intake.rule-catalog-refresh}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledRefresh() {
+        refresh();
+    }
+
+    /** Fetches the current table from scoring-service; false when it cannot be reached. */
+    public boolean refresh() {
+        RuleTable table;
+        try {
+            table = ruleTables.withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .getRuleTable(GetRuleTableRequest.newBuilder().setVersion(0).build());
+        } catch (StatusRuntimeException e) {
+            LOG.debugf("rule table not refreshed: %s", e.getStatus());
+            return false;
+        }
+        if (currentVersion().map(v -> v >= table.getVersion()).orElse(false)) {
+            return true;
+        }
+        remember(table.getVersion(), table.getRulesList().stream().map(r -> new CatalogRule(table.getVersion(),
+                r.getCode(), ConductCategory.valueOf(r.getCategory().name()), r.getTitle(), r.getPerUnit(),
+                r.getUnitCap())).toList());
+        LOG.infof("rule table version %d (%d rules) now current for intake", table.getVersion(), table.getRulesCount());
+        return true;
+    }
+}

@@ -18,7 +18,9 @@ import org.keycloak.TokenVerifier;
 import org.keycloak.representations.AccessToken;
 import org.keycloak.representations.AccessTokenResponse;
 import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.util.JsonSerialization;
 
 /**
@@ -46,8 +48,72 @@ public final class Keycloak {
         ClientRepresentation client = REALM.getClients().stream()
                 .filter(c -> clientId.equals(c.getClientId())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("realm has no client " + clientId));
-        return token(Map.of("grant_type", "client_credentials", "client_id", clientId,
+        return token(ISSUER, Map.of("grant_type", "client_credentials", "client_id", clientId,
                 "client_secret", client.getSecret()));
+    }
+
+    /** A person created for one test, with a real password-grant token. */
+    public record Person(String userId, String token) {
+    }
+
+    /**
+     * Creates a user with a realm role through Keycloak's admin API (typed with keycloak-core's
+     * representations) and returns their token, so each test owns its participants.
+     */
+    public static Person newPerson(String role) {
+        String admin = token("http://127.0.0.1:8180/realms/master", Map.of("grant_type", "password",
+                "client_id", "admin-cli", "username", "admin", "password", "admin"));
+        String api = ISSUER.replace("/realms/", "/admin/realms/");
+        UserRepresentation user = new UserRepresentation();
+        String name = "systest-" + java.util.UUID.randomUUID();
+        String password = java.util.UUID.randomUUID().toString();
+        user.setUsername(name);
+        user.setEnabled(true);
+        user.setEmailVerified(true);
+        user.setFirstName("System");
+        user.setLastName("Test");
+        user.setEmail(name + "@example.org");
+        CredentialRepresentation credential = new CredentialRepresentation();
+        credential.setType(CredentialRepresentation.PASSWORD);
+        credential.setValue(password);
+        credential.setTemporary(false);
+        user.setCredentials(java.util.List.of(credential));
+        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(api + "/users"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(user))).build(), 201);
+        String location = created.headers().firstValue("Location").orElseThrow();
+        String userId = location.substring(location.lastIndexOf('/') + 1);
+        String roleJson = send(HttpRequest.newBuilder(URI.create(api + "/roles/" + role))
+                .header("Authorization", "Bearer " + admin).build(), 200).body();
+        send(HttpRequest.newBuilder(URI.create(api + "/users/" + userId + "/role-mappings/realm"))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[" + roleJson + "]")).build(), 204);
+        String token = token(ISSUER, Map.of("grant_type", "password", "client_id", "civic-app",
+                "username", name, "password", password));
+        return new Person(userId, token);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JsonSerialization.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest request, int expected) {
+        try {
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != expected) {
+                throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Parses (without verifying: the services verify) the claims of a token. */
@@ -59,11 +125,11 @@ public final class Keycloak {
         }
     }
 
-    private static String token(Map<String, String> form) {
+    private static String token(String issuer, Map<String, String> form) {
         String body = form.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(ISSUER + "/protocol/openid-connect/token"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {

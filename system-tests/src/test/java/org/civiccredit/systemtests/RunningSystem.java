@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class RunningSystem implements ExtensionContext.Store.CloseableResource {
 
-    /** One running service. */
-    public record Service(String name, int port, Process process, Path log) {
+    /** One service process (replaced when the service is restarted). */
+    public record Service(String name, int port, Process process, Path log, ProcessBuilder launch) {
         public String target() {
             return "127.0.0.1:" + port;
         }
@@ -63,7 +63,8 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         Path work = Path.of(System.getProperty("systemtests.work", "target/system")).toAbsolutePath();
         RunningSystem system = new RunningSystem();
         try {
-            system.launch("reports", 28081, repo, work, Map.of());
+            system.launch("reports", 28081, repo, work, Map.of("SCORING_GRPC_PORT", "28082",
+                    "REWARDS_GRPC_PORT", "28083", "INTAKE_RULE_CATALOG_REFRESH", "1s", "RELAY_EVERY", "0.1s"));
             system.launch("scoring", 28082, repo, work, Map.of("SCORING_REDIS_URL", "redis://127.0.0.1:6379/2"));
             system.launch("rewards", 28083, repo, work, Map.of());
             for (Service s : system.services.values()) {
@@ -85,18 +86,23 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         Path app = work.resolve("apps").resolve(name);
         Path log = work.resolve("logs").resolve(name + ".log");
         copyTree(built, app);
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String prefix = name.toUpperCase();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx384m", "-jar", app.resolve("quarkus-run.jar").toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put(prefix + "_HTTP_PORT", String.valueOf(port));
         pb.environment().put(prefix + "_DB_URL", "jdbc:postgresql://127.0.0.1:5432/civic_" + name + "_systest");
         pb.environment().putAll(extraEnv);
         try {
             Files.createDirectories(log.getParent());
-            services.put(name, new Service(name, port, pb.start(), log));
+            services.put(name, new Service(name, port, pb.start(), log, pb));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -125,6 +131,47 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
             sleep(250);
         }
         throw new IllegalStateException(s.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(s.log()));
+    }
+
+    /** Stops one service politely (SIGTERM) and waits for it to exit. */
+    public void stop(String name) {
+        Service s = service(name);
+        s.process().destroy();
+        try {
+            if (!s.process().waitFor(20, TimeUnit.SECONDS)) {
+                s.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Kills one service at once (SIGKILL): no shutdown hooks, nothing flushed, as in a crash. */
+    public void kill(String name) {
+        Service s = service(name);
+        try {
+            s.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a stopped service again with its original settings and waits until it is ready. */
+    public void restart(String name) {
+        Service old = service(name);
+        if (old.process().isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        requireFree(old.port());
+        try {
+            Service fresh = new Service(name, old.port(), old.launch().start(), old.log(), old.launch());
+            services.put(name, fresh);
+            awaitReady(fresh);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot restart " + name, e);
+        }
     }
 
     /** Stops the services: a polite SIGTERM first, then force. */

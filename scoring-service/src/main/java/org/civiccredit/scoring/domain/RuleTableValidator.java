@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.screen.ProtectedGroundScreen;
 
 /**
  * Checks a whole rule table before it is published and names every offending field (e.g.
@@ -14,11 +15,21 @@ import org.civiccredit.kit.error.Violations;
 public final class RuleTableValidator {
 
     private static final Pattern CODE = Pattern.compile("[A-Z0-9_.-]{1,64}");
+    /**
+     * Words of rules that would override other entries. The rule model cannot express such an effect (a rule
+     * only adds one bounded delta), so a rule described this way misleads participants and is refused.
+     */
+    private static final Pattern VETO = Pattern.compile(
+            "\\b(reset|resets|zero|zeroes|zeros|zeroed|wipe|wipes|wiped|veto|vetoes|multipl(y|ies|ied|ier)"
+                    + "|cancel(s|led)? all|void(s|ed)? all|forfeit(s|ed)?|disqualif(y|ies|ied))\\b",
+            Pattern.CASE_INSENSITIVE);
 
     private final RuleBounds bounds;
+    private final ProtectedGroundScreen screen;
 
-    public RuleTableValidator(RuleBounds bounds) {
+    public RuleTableValidator(RuleBounds bounds, ProtectedGroundScreen screen) {
         this.bounds = bounds;
+        this.screen = screen;
     }
 
     /** Collects the violations of the table into {@code violations}. */
@@ -57,6 +68,18 @@ public final class RuleTableValidator {
                 "must be one of the published conduct categories");
         v.require(!rule.title().isBlank() && rule.title().length() <= 120, at + "title", "1 to 120 characters");
         v.require(rule.description().length() <= 2000, at + "description", "at most 2000 characters");
+        for (String field : new String[] {"title", "description"}) {
+            String text = field.equals("title") ? rule.title() : rule.description();
+            List<String> grounds = screen.screenAll(text).stream().map(f -> f.ground().name()).distinct().toList();
+            if (!grounds.isEmpty()) {
+                v.add(at + field, "concerns a protected ground (" + String.join(", ", grounds)
+                        + "): rules may only concern conduct inside the programme");
+            }
+            if (VETO.matcher(text).find()) {
+                v.add(at + field, "a rule only adds one bounded delta; it cannot reset, zero, multiply or cancel "
+                        + "other entries");
+            }
+        }
 
         long delta = rule.scoreDelta();
         v.require(delta != 0, at + "score_delta", "must not be 0");

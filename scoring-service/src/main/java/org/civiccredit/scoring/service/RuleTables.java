@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.screen.ProtectedGroundScreen;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.PublishedRuleTable;
 import org.civiccredit.scoring.domain.RuleDefinition;
@@ -28,6 +29,8 @@ public class RuleTables {
     /** Serialises publications so versions are gapless: key of a transaction-scoped advisory lock. */
     private static final long PUBLISH_LOCK = 0x52554c455441424cL;
 
+    private static final ProtectedGroundScreen SCREEN = ProtectedGroundScreen.fromClasspath();
+
     @Inject
     ScoringConfig config;
 
@@ -38,7 +41,7 @@ public class RuleTables {
     @Transactional
     public PublishedRuleTable publish(List<RuleDefinition> rules, List<TierDefinition> tiers, String notes,
             String publishedBy, Violations violations) {
-        new RuleTableValidator(config.rules().bounds()).validate(rules, tiers, notes, violations);
+        new RuleTableValidator(config.rules().bounds(), SCREEN).validate(rules, tiers, notes, violations);
         violations.throwIfAny();
 
         em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, PUBLISH_LOCK).getSingleResult();

@@ -8,6 +8,7 @@ import java.util.List;
 import org.civiccredit.kit.domain.ConductCategory;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.screen.ProtectedGroundScreen;
 import org.junit.jupiter.api.Test;
 
 /** Each way a rule table can break the programme's bounds is refused, naming the field. */
@@ -22,7 +23,7 @@ class RuleTableValidatorTest {
 
     private static List<String> violations(List<RuleDefinition> rules, List<TierDefinition> tiers) {
         Violations v = new Violations();
-        new RuleTableValidator(BOUNDS).validate(rules, tiers, "", v);
+        new RuleTableValidator(BOUNDS, ProtectedGroundScreen.fromClasspath()).validate(rules, tiers, "", v);
         if (v.isEmpty()) {
             return List.of();
         }
@@ -67,6 +68,30 @@ class RuleTableValidatorTest {
                 4, CapPeriod.WEEK, Duration.ofDays(10_000));
         assertThat(violations(List.of(forever), List.of(new TierDefinition("B", 50), new TierDefinition("S", 50))))
                 .containsExactlyInAnyOrder("rules[0].cap_per_period", "rules[0].counts_for", "tiers[1].threshold");
+    }
+
+    private static RuleDefinition titled(String title, String description) {
+        return new RuleDefinition("T", ConductCategory.PROGRAM_CONDUCT, title, description, -3, false, 0, "", 0, 9,
+                CapPeriod.MONTH, Duration.ofDays(90));
+    }
+
+    @Test
+    void aRuleNamingAProtectedGroundIsRefusedInEveryLanguageTheScreenKnows() {
+        assertThat(violations(List.of(titled("Missed Friday prayers", "")), List.of()))
+                .containsExactly("rules[0].title");
+        assertThat(violations(List.of(titled("Missed shift", "Deduct when the participant joined a protest")),
+                List.of())).containsExactly("rules[0].description");
+        assertThat(violations(List.of(titled("上访扣分", "")), List.of())).containsExactly("rules[0].title");
+    }
+
+    @Test
+    void aRuleDescribedAsAVetoOverOtherEntriesIsRefused() {
+        assertThat(violations(List.of(titled("Reset score after a missed shift", "")), List.of()))
+                .containsExactly("rules[0].title");
+        assertThat(violations(List.of(titled("Missed shift", "Multiplies all other entries by zero")), List.of()))
+                .containsExactly("rules[0].description");
+        assertThat(violations(List.of(titled("Missed shift", "Wipes the month's points")), List.of()))
+                .containsExactly("rules[0].description");
     }
 
     @Test

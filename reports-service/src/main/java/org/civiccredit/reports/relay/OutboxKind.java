@@ -1,7 +1,9 @@
 package org.civiccredit.reports.relay;
 
+import org.civiccredit.kit.outbox.OutboxRoute;
+
 /** What an outbox row asks of which service; the payload is the request message of that RPC. */
-public enum OutboxKind {
+public enum OutboxKind implements OutboxRoute {
     SCORING_REGISTER_PARTICIPANT("scoring"),
     SCORING_APPLY_REPORT("scoring"),
     SCORING_REVERSE_EVENT("scoring"),
@@ -15,6 +17,7 @@ public enum OutboxKind {
         this.target = target;
     }
 
+    @Override
     public String target() {
         return target;
     }

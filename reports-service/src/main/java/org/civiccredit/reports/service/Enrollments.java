@@ -15,7 +15,7 @@ import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.reports.domain.Enrollment;
 import org.civiccredit.reports.persistence.ConsentTextEntity;
 import org.civiccredit.reports.persistence.ParticipantEntity;
-import org.civiccredit.reports.relay.Outbox;
+import org.civiccredit.kit.outbox.Outbox;
 import org.civiccredit.reports.relay.OutboxKind;
 
 /**
@@ -62,10 +62,10 @@ public class Enrollments {
         p.enrolledAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         p.persist();
         String id = p.participantId.toString();
-        outbox.add(OutboxKind.SCORING_REGISTER_PARTICIPANT, p.participantId, RegisterParticipantRequest.newBuilder()
+        outbox.add(OutboxKind.SCORING_REGISTER_PARTICIPANT, id, RegisterParticipantRequest.newBuilder()
                 .setIdempotencyKey("register-" + id).setParticipantId(id).setKeycloakSubject(subject)
                 .setEnrolledAt(ProtoTime.timestamp(p.enrolledAt)).build(), null);
-        outbox.add(OutboxKind.REWARDS_REGISTER_PARTICIPANT, p.participantId,
+        outbox.add(OutboxKind.REWARDS_REGISTER_PARTICIPANT, id,
                 org.civiccredit.api.rewards.v1.RegisterParticipantRequest.newBuilder()
                         .setIdempotencyKey("register-" + id).setParticipantId(id).setKeycloakSubject(subject)
                         .setEnrolledAt(ProtoTime.timestamp(p.enrolledAt)).build(), null);
@@ -99,9 +99,9 @@ public class Enrollments {
                 UPDATE ReportEntity r SET r.note = NULL, r.evidenceRef = 'erased:participant-withdrew'
                 WHERE r.participantId = ?1""").setParameter(1, p.participantId).executeUpdate();
         String id = p.participantId.toString();
-        outbox.add(OutboxKind.SCORING_ERASE_PARTICIPANT, p.participantId, EraseParticipantRequest.newBuilder()
+        outbox.add(OutboxKind.SCORING_ERASE_PARTICIPANT, id, EraseParticipantRequest.newBuilder()
                 .setIdempotencyKey("erase-" + id).setParticipantId(id).build(), null);
-        outbox.add(OutboxKind.REWARDS_ERASE_PARTICIPANT, p.participantId,
+        outbox.add(OutboxKind.REWARDS_ERASE_PARTICIPANT, id,
                 org.civiccredit.api.rewards.v1.EraseParticipantRequest.newBuilder()
                         .setIdempotencyKey("erase-" + id).setParticipantId(id).build(), null);
         return Optional.of(p.withdrawnAt);

@@ -26,7 +26,7 @@ import org.civiccredit.reports.domain.ReportStatus;
 import org.civiccredit.reports.domain.ReportSubmission;
 import org.civiccredit.reports.persistence.AgencyEntity;
 import org.civiccredit.reports.persistence.ReportEntity;
-import org.civiccredit.reports.relay.Outbox;
+import org.civiccredit.kit.outbox.Outbox;
 import org.civiccredit.reports.relay.OutboxKind;
 
 /**
@@ -107,7 +107,7 @@ public class Intake {
         r.status = ReportStatus.ACCEPTED;
         r.statusChangedAt = now;
         r.persist();
-        outbox.add(OutboxKind.SCORING_APPLY_REPORT, participantId, ApplyReportRequest.newBuilder()
+        outbox.add(OutboxKind.SCORING_APPLY_REPORT, participantId.toString(), ApplyReportRequest.newBuilder()
                 .setIdempotencyKey("apply-" + r.reportId).setReportId(r.reportId.toString())
                 .setParticipantId(participantId.toString()).setAgencyId(agencyId).setRuleCode(rule.code())
                 .setRuleTableVersion(rule.version()).setQuantity(s.quantity())
@@ -178,7 +178,7 @@ public class Intake {
             r.status = ReportStatus.WITHDRAWN;
             r.statusChangedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             r.withdrawalReason = reason;
-            outbox.add(OutboxKind.SCORING_REVERSE_EVENT, r.participantId, ReverseEventRequest.newBuilder()
+            outbox.add(OutboxKind.SCORING_REVERSE_EVENT, r.participantId.toString(), ReverseEventRequest.newBuilder()
                     .setIdempotencyKey("reverse-" + r.reportId).setReportId(r.reportId.toString())
                     .setReason(reason).setCause(ReversalCause.REVERSAL_CAUSE_REPORT_WITHDRAWN).build(), r.reportId);
         }

@@ -17,7 +17,7 @@ import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlock
 import org.civiccredit.kit.domain.ConductCategory;
 import org.civiccredit.reports.domain.CatalogRule;
 import org.civiccredit.reports.persistence.RuleCatalogEntity;
-import org.civiccredit.reports.relay.ServiceTokenInterceptor;
+import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 import org.jboss.logging.Logger;
 
 /**

@@ -1,4 +1,4 @@
-package org.civiccredit.reports.relay;
+package org.civiccredit.kit.outbox;
 
 import io.quarkus.oidc.client.runtime.AbstractTokensProducer;
 import jakarta.inject.Singleton;

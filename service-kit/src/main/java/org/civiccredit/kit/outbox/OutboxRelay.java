@@ -1,15 +1,14 @@
-package org.civiccredit.reports.relay;
+package org.civiccredit.kit.outbox;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.quarkus.grpc.GrpcClient;
-import io.quarkus.grpc.RegisterClientInterceptor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
@@ -18,18 +17,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ApplyReportRequest;
-import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
-import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
-import org.civiccredit.api.scoring.v1.ReverseEventRequest;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
-import org.civiccredit.reports.config.RelayConfig;
 import org.jboss.logging.Logger;
 
 /**
- * Delivers outbox rows to scoring-service and rewards-service: each stream (target service, participant) in
+ * Delivers outbox rows through the service's {@link OutboxDelivery}: each stream (target service, participant) in
  * the order written, one instance at a time per stream (a transaction-scoped advisory lock), with
  * exponential backoff while a receiver is down. Receivers are idempotent, so a row delivered twice (a crash
  * between the call and the commit) does no harm; a row is never lost, because it only leaves the pending
@@ -47,14 +38,7 @@ public class OutboxRelay {
     private static final int ROWS_PER_STREAM = 50;
 
     @Inject
-    @GrpcClient("scoring")
-    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
-    ScoringInternalServiceBlockingStub scoring;
-
-    @Inject
-    @GrpcClient("rewards")
-    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
-    RewardsInternalServiceBlockingStub rewards;
+    Instance<OutboxDelivery> delivery;
 
     @Inject
     EntityManager em;
@@ -62,8 +46,12 @@ public class OutboxRelay {
     @Inject
     RelayConfig config;
 
-    @Scheduled(every = "${relay.every}", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${relay.every:0.2s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledPass() {
+        if (!delivery.isResolvable()) {
+            return;
+        }
         try {
             relayDue();
         } catch (RuntimeException e) {
@@ -101,14 +89,14 @@ public class OutboxRelay {
         int delivered = 0;
         for (Object[] row : rows) {
             long id = ((Number) row[0]).longValue();
-            OutboxKind kind = OutboxKind.valueOf((String) row[1]);
+            String kind = (String) row[1];
             int attempts = ((Number) row[3]).intValue();
             if (((Instant) toInstant(row[4])).isAfter(Instant.now())) {
                 break;
             }
             String outcome;
             try {
-                deliver(kind, (byte[]) row[2]);
+                delivery.get().deliver(kind, (byte[]) row[2]);
                 outcome = "OK";
             } catch (StatusRuntimeException e) {
                 String reason = reason(e);
@@ -122,44 +110,15 @@ public class OutboxRelay {
             }
             em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1 "
                     + "WHERE id = ?1").setParameter(1, id).setParameter(2, outcome).executeUpdate();
-            if (kind == OutboxKind.SCORING_APPLY_REPORT && outcome.equals("OK")) {
-                em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
-                        + "WHERE report_id = ?1 AND status = 'ACCEPTED'").setParameter(1, (UUID) row[5])
-                        .executeUpdate();
+            if (outcome.equals("OK")) {
+                delivery.get().delivered(kind, (UUID) row[5]);
             }
             delivered++;
         }
         return delivered;
     }
 
-    private void deliver(OutboxKind kind, byte[] payload) {
-        try {
-            switch (kind) {
-                case SCORING_REGISTER_PARTICIPANT -> scoring().registerParticipant(
-                        RegisterParticipantRequest.parseFrom(payload));
-                case SCORING_APPLY_REPORT -> scoring().applyReport(ApplyReportRequest.parseFrom(payload));
-                case SCORING_REVERSE_EVENT -> scoring().reverseEvent(ReverseEventRequest.parseFrom(payload));
-                case SCORING_ERASE_PARTICIPANT -> scoring().eraseParticipant(
-                        EraseParticipantRequest.parseFrom(payload));
-                case REWARDS_REGISTER_PARTICIPANT -> rewards().registerParticipant(
-                        org.civiccredit.api.rewards.v1.RegisterParticipantRequest.parseFrom(payload));
-                case REWARDS_ERASE_PARTICIPANT -> rewards().eraseParticipant(
-                        org.civiccredit.api.rewards.v1.EraseParticipantRequest.parseFrom(payload));
-            }
-        } catch (InvalidProtocolBufferException e) {
-            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
-        }
-    }
-
-    private ScoringInternalServiceBlockingStub scoring() {
-        return scoring.withDeadlineAfter(5, TimeUnit.SECONDS);
-    }
-
-    private RewardsInternalServiceBlockingStub rewards() {
-        return rewards.withDeadlineAfter(5, TimeUnit.SECONDS);
-    }
-
-    private void retryLater(long id, int attempts, String error, OutboxKind kind) {
+    private void retryLater(long id, int attempts, String error, String kind) {
         long base = Math.min(config.maxBackoff().toMillis(), 200L << Math.min(attempts, 16));
         Duration wait = Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
         em.createNativeQuery("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "

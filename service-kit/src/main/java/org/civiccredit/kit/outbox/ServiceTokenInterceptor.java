@@ -1,4 +1,4 @@
-package org.civiccredit.reports.relay;
+package org.civiccredit.kit.outbox;
 
 import io.grpc.CallOptions;
 import io.grpc.Channel;

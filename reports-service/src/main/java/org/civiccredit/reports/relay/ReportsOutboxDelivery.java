@@ -1,0 +1,67 @@
+package org.civiccredit.reports.relay;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.grpc.RegisterClientInterceptor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.ApplyReportRequest;
+import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
+import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
+import org.civiccredit.api.scoring.v1.ReverseEventRequest;
+import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
+import org.civiccredit.kit.outbox.OutboxDelivery;
+import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
+
+/** Delivers reports-service's outbox rows to scoring-service and rewards-service, with its service token. */
+@ApplicationScoped
+public class ReportsOutboxDelivery implements OutboxDelivery {
+
+    @Inject
+    @GrpcClient("scoring")
+    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
+    ScoringInternalServiceBlockingStub scoring;
+
+    @Inject
+    @GrpcClient("rewards")
+    @RegisterClientInterceptor(ServiceTokenInterceptor.class)
+    RewardsInternalServiceBlockingStub rewards;
+
+    @Inject
+    EntityManager em;
+
+    @Override
+    public void deliver(String kind, byte[] payload) {
+        ScoringInternalServiceBlockingStub scoring = this.scoring.withDeadlineAfter(5, TimeUnit.SECONDS);
+        RewardsInternalServiceBlockingStub rewards = this.rewards.withDeadlineAfter(5, TimeUnit.SECONDS);
+        try {
+            switch (OutboxKind.valueOf(kind)) {
+                case SCORING_REGISTER_PARTICIPANT -> scoring.registerParticipant(
+                        RegisterParticipantRequest.parseFrom(payload));
+                case SCORING_APPLY_REPORT -> scoring.applyReport(ApplyReportRequest.parseFrom(payload));
+                case SCORING_REVERSE_EVENT -> scoring.reverseEvent(ReverseEventRequest.parseFrom(payload));
+                case SCORING_ERASE_PARTICIPANT -> scoring.eraseParticipant(EraseParticipantRequest.parseFrom(payload));
+                case REWARDS_REGISTER_PARTICIPANT -> rewards.registerParticipant(
+                        org.civiccredit.api.rewards.v1.RegisterParticipantRequest.parseFrom(payload));
+                case REWARDS_ERASE_PARTICIPANT -> rewards.eraseParticipant(
+                        org.civiccredit.api.rewards.v1.EraseParticipantRequest.parseFrom(payload));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
+        }
+    }
+
+    /** A report is scored once scoring-service acknowledged it. */
+    @Override
+    public void delivered(String kind, UUID reportId) {
+        if (OutboxKind.SCORING_APPLY_REPORT.name().equals(kind)) {
+            em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
+                    + "WHERE report_id = ?1 AND status = 'ACCEPTED'").setParameter(1, reportId).executeUpdate();
+        }
+    }
+}

@@ -7,6 +7,8 @@ public enum OutboxKind implements OutboxRoute {
     SCORING_REGISTER_PARTICIPANT("scoring"),
     SCORING_APPLY_REPORT("scoring"),
     SCORING_REVERSE_EVENT("scoring"),
+    SCORING_FREEZE_EVENT("scoring"),
+    SCORING_UNFREEZE_EVENT("scoring"),
     SCORING_ERASE_PARTICIPANT("scoring"),
     REWARDS_REGISTER_PARTICIPANT("rewards"),
     REWARDS_ERASE_PARTICIPANT("rewards");

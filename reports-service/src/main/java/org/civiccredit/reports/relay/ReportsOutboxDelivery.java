@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
+import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
 import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.outbox.OutboxDelivery;
 import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 
@@ -45,6 +47,8 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
                         RegisterParticipantRequest.parseFrom(payload));
                 case SCORING_APPLY_REPORT -> scoring.applyReport(ApplyReportRequest.parseFrom(payload));
                 case SCORING_REVERSE_EVENT -> scoring.reverseEvent(ReverseEventRequest.parseFrom(payload));
+                case SCORING_FREEZE_EVENT -> scoring.freezeEvent(FreezeEventRequest.parseFrom(payload));
+                case SCORING_UNFREEZE_EVENT -> scoring.unfreezeEvent(UnfreezeEventRequest.parseFrom(payload));
                 case SCORING_ERASE_PARTICIPANT -> scoring.eraseParticipant(EraseParticipantRequest.parseFrom(payload));
                 case REWARDS_REGISTER_PARTICIPANT -> rewards.registerParticipant(
                         org.civiccredit.api.rewards.v1.RegisterParticipantRequest.parseFrom(payload));

@@ -98,6 +98,13 @@ public class Enrollments {
         ParticipantEntity.getEntityManager().createQuery("""
                 UPDATE ReportEntity r SET r.note = NULL, r.evidenceRef = 'erased:participant-withdrew'
                 WHERE r.participantId = ?1""").setParameter(1, p.participantId).executeUpdate();
+        // Open contests close; every statement (the participant's own words) is erased.
+        ParticipantEntity.getEntityManager().createQuery("""
+                UPDATE ContestEntity c SET c.statement = NULL,
+                    c.state = CASE WHEN c.state = ?2 THEN ?3 ELSE c.state END
+                WHERE c.participantId = ?1""").setParameter(1, p.participantId)
+                .setParameter(2, org.civiccredit.reports.domain.Contest.State.OPEN)
+                .setParameter(3, org.civiccredit.reports.domain.Contest.State.CLOSED).executeUpdate();
         String id = p.participantId.toString();
         outbox.add(OutboxKind.SCORING_ERASE_PARTICIPANT, id, EraseParticipantRequest.newBuilder()
                 .setIdempotencyKey("erase-" + id).setParticipantId(id).build(), null);

@@ -178,6 +178,11 @@ public class Intake {
             r.status = ReportStatus.WITHDRAWN;
             r.statusChangedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             r.withdrawalReason = reason;
+            // A contest still open has nothing left to decide.
+            ReportEntity.getEntityManager().createQuery(
+                    "UPDATE ContestEntity c SET c.state = ?1 WHERE c.reportId = ?2 AND c.state = ?3")
+                    .setParameter(1, org.civiccredit.reports.domain.Contest.State.CLOSED).setParameter(2, r.reportId)
+                    .setParameter(3, org.civiccredit.reports.domain.Contest.State.OPEN).executeUpdate();
             outbox.add(OutboxKind.SCORING_REVERSE_EVENT, r.participantId.toString(), ReverseEventRequest.newBuilder()
                     .setIdempotencyKey("reverse-" + r.reportId).setReportId(r.reportId.toString())
                     .setReason(reason).setCause(ReversalCause.REVERSAL_CAUSE_REPORT_WITHDRAWN).build(), r.reportId);

@@ -9,7 +9,14 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.List;
 import org.civiccredit.api.common.v1.ConductCategory;
+import java.time.Instant;
+import org.civiccredit.api.common.v1.ProtectedGround;
+import org.civiccredit.api.common.v1.TimeRange;
 import org.civiccredit.api.reports.v1.Agency;
+import org.civiccredit.api.reports.v1.AgencyFlagReason;
+import org.civiccredit.api.reports.v1.AgencyRecord;
+import org.civiccredit.api.reports.v1.GetAgencyRecordRequest;
+import org.civiccredit.api.reports.v1.ProtectedGroundCount;
 import org.civiccredit.api.reports.v1.AgencyServiceGrpc;
 import org.civiccredit.api.reports.v1.AgencyStatus;
 import org.civiccredit.api.reports.v1.GetAgencyRequest;
@@ -22,11 +29,13 @@ import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
+import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.reports.service.Agencies;
+import org.civiccredit.reports.service.AgencyRecords;
 
 /**
- * gRPC adapter of AgencyService: administrators register agencies with their scope and suspend them.
- * GetAgencyRecord (the accountability record) lands with the contests of issue #6 and answers UNIMPLEMENTED.
+ * gRPC adapter of AgencyService: administrators register agencies with their scope, read their
+ * accountability record, and suspend them.
  */
 @GrpcService
 @Authenticated
@@ -36,6 +45,9 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
 
     @Inject
     Agencies agencies;
+
+    @Inject
+    AgencyRecords records;
 
     @Inject
     IdempotentCalls idempotent;
@@ -98,6 +110,42 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     public void reinstateAgency(ReinstateAgencyRequest request, StreamObserver<Agency> response) {
         reply(response, idempotent.onceForCaller("ReinstateAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.reinstate(request.getAgencyId()))));
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("admin")
+    public void getAgencyRecord(GetAgencyRecordRequest request, StreamObserver<AgencyRecord> response) {
+        TimeRange period = request.getPeriod();
+        Instant from = period.hasStart() ? instant(period.getStart()) : Instant.EPOCH;
+        Instant to = period.hasEnd() ? instant(period.getEnd()) : Instant.parse("9999-01-01T00:00:00Z");
+        if (to.isBefore(from)) {
+            throw Refusal.invalid("period.end", "must not be before period.start");
+        }
+        org.civiccredit.reports.domain.AgencyRecord r = records.of(request.getAgencyId(), from, to);
+        AgencyRecord.Builder b = AgencyRecord.newBuilder()
+                .setAgencyId(r.agencyId())
+                .setPeriod(period)
+                .setReportsAccepted(r.reportsAccepted())
+                .setReportsWithdrawn(r.reportsWithdrawn())
+                .setReportsWithdrawnWhileContested(r.withdrawnWhileContested())
+                .setContestsOpened(r.contestsOpened())
+                .setContestsUpheld(r.contestsUpheld())
+                .setContestsOverturned(r.contestsOverturned())
+                .setContestsOpen(r.contestsOpen())
+                .setProtectedGroundRefusals(r.protectedGroundRefusalTotal())
+                .setOutOfScopeRefusals(r.outOfScopeRefusals())
+                .setOverturnRate(r.overturnRate())
+                .setFlagged(!r.flags().isEmpty())
+                .setAsOf(ProtoTime.timestamp(Instant.now()));
+        r.protectedGroundRefusals().forEach((ground, count) -> b.addProtectedGroundRefusalsByGround(
+                ProtectedGroundCount.newBuilder().setGround(ProtectedGround.valueOf(ground.name())).setCount(count)));
+        r.flags().forEach(f -> b.addFlagReasons(AgencyFlagReason.valueOf("AGENCY_FLAG_REASON_" + f.name())));
+        reply(response, b.build());
+    }
+
+    private static Instant instant(com.google.protobuf.Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     private static <T> void reply(StreamObserver<T> response, T value) {

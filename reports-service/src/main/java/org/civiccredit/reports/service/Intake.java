@@ -71,6 +71,7 @@ public class Intake {
                 .orElseThrow(() -> Refusal.failedPrecondition("RULE_NOT_IN_CURRENT_TABLE",
                         "rule " + s.ruleCode() + " is not in the current rule table"));
         if (!agency.scope().contains(rule.category())) {
+            refusals.outOfScope(agencyId);
             throw Refusal.failedPrecondition("RULE_OUTSIDE_AGENCY_SCOPE",
                     "rule " + rule.code() + " is in category " + rule.category() + ", outside this agency's scope");
         }

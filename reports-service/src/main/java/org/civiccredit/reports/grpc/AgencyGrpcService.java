@@ -6,7 +6,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.util.List;
 import org.civiccredit.api.common.v1.ConductCategory;
 import java.time.Instant;
@@ -58,7 +57,6 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @Override
     @Blocking
     @RolesAllowed("admin")
-    @Transactional
     public void registerAgency(RegisterAgencyRequest request, StreamObserver<Agency> response) {
         reply(response, idempotent.onceForCaller("RegisterAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.register(request.getAgencyId(),
@@ -96,7 +94,6 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @Override
     @Blocking
     @RolesAllowed("admin")
-    @Transactional
     public void suspendAgency(SuspendAgencyRequest request, StreamObserver<Agency> response) {
         reply(response, idempotent.onceForCaller("SuspendAgency", request.getIdempotencyKey(),
                 request, Agency.parser(),
@@ -106,7 +103,6 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @Override
     @Blocking
     @RolesAllowed("admin")
-    @Transactional
     public void reinstateAgency(ReinstateAgencyRequest request, StreamObserver<Agency> response) {
         reply(response, idempotent.onceForCaller("ReinstateAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.reinstate(request.getAgencyId()))));

@@ -6,7 +6,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -95,7 +94,6 @@ public class ContestGrpcService extends ContestServiceGrpc.ContestServiceImplBas
     @Override
     @Blocking
     @RolesAllowed("participant")
-    @Transactional
     public void contestReport(ContestReportRequest request, StreamObserver<Contest> response) {
         reply(response, idempotent.onceForCaller("ContestReport", request.getIdempotencyKey(), request,
                 Contest.parser(), () -> toProto(contests.contest(caller.subject(), request.getReportId(),
@@ -136,7 +134,6 @@ public class ContestGrpcService extends ContestServiceGrpc.ContestServiceImplBas
     @Override
     @Blocking
     @RolesAllowed("reviewer")
-    @Transactional
     public void decideContest(DecideContestRequest request, StreamObserver<ContestCase> response) {
         org.civiccredit.reports.domain.Contest.Decision decision = switch (request.getDecision()) {
             case DECISION_UPHOLD -> org.civiccredit.reports.domain.Contest.Decision.UPHOLD;

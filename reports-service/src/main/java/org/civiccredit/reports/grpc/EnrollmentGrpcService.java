@@ -6,7 +6,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import org.civiccredit.api.reports.v1.ConsentText;
 import org.civiccredit.api.reports.v1.EnrollRequest;
 import org.civiccredit.api.reports.v1.EnrollResponse;
@@ -49,7 +48,6 @@ public class EnrollmentGrpcService extends EnrollmentServiceGrpc.EnrollmentServi
     @Override
     @Blocking
     @RolesAllowed("participant")
-    @Transactional
     public void enroll(EnrollRequest request, StreamObserver<EnrollResponse> response) {
         response.onNext(idempotent.onceForCaller("Enroll", request.getIdempotencyKey(), request,
                 EnrollResponse.parser(), () -> {
@@ -71,7 +69,6 @@ public class EnrollmentGrpcService extends EnrollmentServiceGrpc.EnrollmentServi
     @Override
     @Blocking
     @RolesAllowed("participant")
-    @Transactional
     public void withdraw(WithdrawRequest request, StreamObserver<WithdrawResponse> response) {
         response.onNext(idempotent.onceForCaller("Withdraw", request.getIdempotencyKey(), request,
                 WithdrawResponse.parser(), () -> {

@@ -7,7 +7,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -53,7 +52,6 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     @Override
     @Blocking
     @RolesAllowed("agency")
-    @Transactional
     public void submitReport(SubmitReportRequest request, StreamObserver<Report> response) {
         String agencyId = agencyId();
         reply(response, idempotent.onceForCaller("SubmitReport", request.getIdempotencyKey(), request,
@@ -118,7 +116,6 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     @Override
     @Blocking
     @RolesAllowed("agency")
-    @Transactional
     public void withdrawReport(WithdrawReportRequest request, StreamObserver<Report> response) {
         String agencyId = agencyId();
         reply(response, idempotent.onceForCaller("WithdrawReport", request.getIdempotencyKey(), request,

@@ -6,7 +6,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.util.List;
 import org.civiccredit.api.scoring.v1.GetRuleTableRequest;
 import org.civiccredit.api.scoring.v1.ListRuleTableVersionsRequest;
@@ -41,7 +40,6 @@ public class RuleTableGrpcService extends RuleTableServiceGrpc.RuleTableServiceI
     @Override
     @Blocking
     @RolesAllowed("admin")
-    @Transactional
     public void publishRuleTable(PublishRuleTableRequest request, StreamObserver<RuleTable> response) {
         RuleTable published = idempotent.onceForCaller("PublishRuleTable", request.getIdempotencyKey(), request,
                 RuleTable.parser(), () -> {

@@ -19,7 +19,8 @@ import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.identity.Caller;
 
 /**
- * Makes a mutating call idempotent by its client-supplied key, inside the caller's transaction: the first call
+ * Makes a mutating call idempotent by its client-supplied key, in one transaction with the call's own change
+ * (the caller's, or one begun and committed here — so a gRPC adapter replies only after the commit): the first call
  * with a key runs and its response is stored with a hash of the request; a replay with the same request gets
  * the stored response; the same key with a different request is refused with ALREADY_EXISTS. Because the key
  * row is written in the same transaction as the change, a refused or failed call leaves no key behind.
@@ -43,7 +44,7 @@ public class IdempotentCalls {
      *
      * @param call the RPC's name, e.g. {@code "RegisterAgency"}
      */
-    @Transactional(Transactional.TxType.MANDATORY)
+    @Transactional(Transactional.TxType.REQUIRED)
     public <T extends Message> T onceForCaller(String call, String key, Message request, Parser<T> parser,
             Supplier<T> action) {
         return once(caller.idempotencyScope(call), key, request, parser, action);
@@ -57,7 +58,7 @@ public class IdempotentCalls {
      * @param request the whole request (its hash decides whether a replay is the same request)
      * @param parser parses the stored response of a replay
      */
-    @Transactional(Transactional.TxType.MANDATORY)
+    @Transactional(Transactional.TxType.REQUIRED)
     public <T extends Message> T once(String scope, String key, Message request, Parser<T> parser,
             Supplier<T> action) {
         requireValidKey(key);

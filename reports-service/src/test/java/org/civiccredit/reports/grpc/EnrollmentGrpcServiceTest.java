@@ -102,6 +102,22 @@ class EnrollmentGrpcServiceTest {
         assertThat(reEnrolled).isNotEqualTo(participantId);
     }
 
+    @GrpcClient("self")
+    org.civiccredit.api.reports.v1.ParticipantDataServiceGrpc.ParticipantDataServiceBlockingStub data;
+
+    @Test
+    void anExportIsNeverPartialAndNeedsAnEnrolment() {
+        TestParticipants.TestUser person = TestParticipants.create();
+        var export = BearerAuth.as(data, person.token());
+        var request = org.civiccredit.api.reports.v1.ExportMyDataRequest.getDefaultInstance();
+        assertThatThrownBy(() -> export.exportMyData(request)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+        BearerAuth.as(enrollment, person.token()).enroll(enroll(1));
+        // scoring-service and rewards-service are not reachable from these tests: no partial export.
+        assertThatThrownBy(() -> export.exportMyData(request)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    }
+
     @SuppressWarnings("unchecked")
     private List<String> outboxKinds(String participantId) {
         return em.createNativeQuery("SELECT kind FROM outbox WHERE stream = ?1 ORDER BY id")

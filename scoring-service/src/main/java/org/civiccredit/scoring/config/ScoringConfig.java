@@ -17,6 +17,9 @@ public interface ScoringConfig {
     @WithDefault("UTC")
     ZoneId timeZone();
 
+    /** The live scores in Redis and their fan-out to StreamScore. */
+    Live live();
+
     /** Limits on rules. */
     interface Rules {
         @WithDefault("5000")
@@ -38,5 +41,48 @@ public interface ScoringConfig {
             return new RuleBounds(maxCount(), maxScoreDelta(), maxDeductionPerPeriod(), maxUnitCap(),
                     maxCountingWindow());
         }
+    }
+
+    /** Live scores: the Redis cache of each participant's score and the pub/sub channel of score changes. */
+    interface Live {
+
+        /**
+         * Pub/sub channel of score changes. Channels are not scoped by Redis database index, so systems that
+         * share a Redis server (a demo system and the tests) need channels of their own.
+         */
+        @WithDefault("scoring:score-changes")
+        String channel();
+
+        /** Prefix of the per-participant score hash keys ({@code <prefix>{participantId}}). */
+        @WithDefault("scoring:score:")
+        String keyPrefix();
+
+        /** How long an entry lives without being rewritten: bounds the staleness left by a lost write. */
+        @WithDefault("PT15M")
+        Duration ttl();
+
+        /** Longest wait for a cache read before the read falls back to PostgreSQL. */
+        @WithDefault("PT0.5S")
+        Duration readTimeout();
+
+        /** Longest wait for the write after a commit before it is left to the repair pass. */
+        @WithDefault("PT1S")
+        Duration writeTimeout();
+
+        /** After a Redis failure, how long calls go straight to PostgreSQL before Redis is tried again. */
+        @WithDefault("PT1S")
+        Duration cooldown();
+
+        /** Most participants remembered for the repair pass while Redis is unreachable. */
+        @WithDefault("100000")
+        int maxPendingRepairs();
+
+        /** How often ended counting windows are swept (version bump and stream update), e.g. {@code 1s}. */
+        @WithDefault("1s")
+        String expirySweepEvery();
+
+        /** Participants handled per sweep transaction. */
+        @WithDefault("200")
+        int expirySweepBatch();
     }
 }

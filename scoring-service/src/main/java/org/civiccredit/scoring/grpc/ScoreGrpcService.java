@@ -1,15 +1,18 @@
 package org.civiccredit.scoring.grpc;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -18,19 +21,28 @@ import org.civiccredit.api.scoring.v1.GetScoreBreakdownResponse;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc;
+import org.civiccredit.api.scoring.v1.ScoreUpdate;
+import org.civiccredit.api.scoring.v1.StreamScoreRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.GrpcErrorMapping;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
+import org.civiccredit.scoring.cache.LiveScores;
+import org.civiccredit.scoring.cache.ScoreFanOut;
 import org.civiccredit.scoring.domain.EventStatus;
+import org.civiccredit.scoring.domain.LiveScore;
+import org.civiccredit.scoring.domain.ScoreChange;
+import org.civiccredit.scoring.domain.ScoreChangeCause;
 import org.civiccredit.scoring.domain.ScoreEvent;
 import org.civiccredit.scoring.service.Participants;
 import org.civiccredit.scoring.service.Scores;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * gRPC adapter of ScoreService: a participant reads their own score and the entries behind it (the token
- * subject decides whose); the service role reads a named participant's score. StreamScore is not built yet
- * (it comes with the live scores in Redis) and answers UNIMPLEMENTED, after the token has been verified.
+ * gRPC adapter of ScoreService: a participant reads and follows their own score and reads the entries behind
+ * it (the token subject decides whose); the service role reads a named participant's score. Scores come from
+ * the live cache (PostgreSQL on a miss); the breakdown reads PostgreSQL, where its entries are.
  */
 @GrpcService
 @Authenticated
@@ -45,7 +57,22 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
     Scores scores;
 
     @Inject
+    LiveScores liveScores;
+
+    @Inject
+    ScoreFanOut fanOut;
+
+    @Inject
     Caller caller;
+
+    @Inject
+    JsonWebToken jwt;
+
+    @Inject
+    GrpcErrorMapping errors;
+
+    @Inject
+    Vertx vertx;
 
     @Override
     @Blocking
@@ -57,14 +84,14 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
             if (request.getParticipantId().isEmpty()) {
                 throw Refusal.invalid("participant_id", "required for service callers");
             }
-            score = scores.score(request.getParticipantId(), now)
+            score = liveScores.score(request.getParticipantId(), now)
                     .orElseThrow(() -> Refusal.notFound("no participant " + request.getParticipantId()));
         } else {
             if (!request.getParticipantId().isEmpty()) {
                 throw Refusal.invalid("participant_id",
                         "must be empty: a participant reads their own score, known from the token");
             }
-            score = scores.score(ownParticipantId(), now).orElseThrow(ScoreGrpcService::notEnrolled);
+            score = liveScores.score(ownParticipantId(), now).orElseThrow(ScoreGrpcService::notEnrolled);
         }
         response.onNext(ScoreMapping.toProto(score));
         response.onCompleted();
@@ -110,6 +137,43 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
         }
         response.onNext(b.build());
         response.onCompleted();
+    }
+
+    /**
+     * Streams the caller's score. The listener is registered before the current score is read, so no change
+     * falls between the two; the stream drops what the client already has by version. The worker thread only
+     * serves this start: updates are pushed from the fan-out without holding a thread.
+     */
+    @Override
+    @Blocking
+    @RolesAllowed("participant")
+    public void streamScore(StreamScoreRequest request, StreamObserver<ScoreUpdate> response) {
+        if (request.getResumeAfterVersion() < 0) {
+            throw Refusal.invalid("resume_after_version", "must be 0 or more");
+        }
+        String participantId = ownParticipantId();
+        ServerCallStreamObserver<ScoreUpdate> call = (ServerCallStreamObserver<ScoreUpdate>) response;
+        ScoreStream stream = new ScoreStream(call, request.getResumeAfterVersion(), liveScores::placed,
+                () -> errors.toStatusRuntimeException(notEnrolled()));
+        call.setOnCancelHandler(stream::cancelled);
+        call.setOnReadyHandler(stream::ready);
+        Runnable unlisten = fanOut.listen(participantId, stream);
+        long untilExpiry = Math.max(1, jwt.getExpirationTime() * 1000 - System.currentTimeMillis());
+        long expiryTimer = vertx.setTimer(untilExpiry, timer -> stream.tokenExpired());
+        stream.onEnd(() -> {
+            unlisten.run();
+            vertx.cancelTimer(expiryTimer);
+        });
+        Optional<LiveScore> current;
+        try {
+            current = liveScores.live(participantId, Instant.now());
+        } catch (RuntimeException e) {
+            stream.cancelled(); // unregisters; the error mapping answers the call
+            throw e;
+        }
+        stream.changed(current
+                .map(s -> new ScoreChange(participantId, s, s.version(), ScoreChangeCause.CURRENT, "", ""))
+                .orElseGet(() -> ScoreChange.erased(participantId, Long.MAX_VALUE)));
     }
 
     private String ownParticipantId() {

@@ -7,7 +7,9 @@ import org.civiccredit.api.scoring.v1.AppliedRule;
 import org.civiccredit.api.scoring.v1.EventStatus;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.Score;
+import org.civiccredit.api.scoring.v1.ScoreChangeCause;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
+import org.civiccredit.api.scoring.v1.ScoreUpdate;
 import org.civiccredit.api.scoring.v1.ScoringDataExport;
 import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.kit.error.Violations;
@@ -40,6 +42,17 @@ final class ScoreMapping {
             b.setTier(Tier.newBuilder().setName(score.tier().name()).setThreshold(score.tier().threshold()));
         }
         return b.build();
+    }
+
+    /** One message of StreamScore: the full score and what changed it. */
+    static ScoreUpdate toUpdate(org.civiccredit.scoring.domain.Score score,
+            org.civiccredit.scoring.domain.ScoreChangeCause cause, String reportId, String eventId) {
+        return ScoreUpdate.newBuilder()
+                .setScore(toProto(score))
+                .setCause(ScoreChangeCause.valueOf("SCORE_CHANGE_CAUSE_" + cause.name()))
+                .setReportId(reportId)
+                .setEventId(eventId)
+                .build();
     }
 
     /** The event as a participant sees it at {@code now} (a counting event past its window is EXPIRED). */

@@ -31,6 +31,10 @@ public class ParticipantEntity extends PanacheEntityBase {
     @Column(name = "score_version", nullable = false)
     public long scoreVersion;
 
+    /** The earliest end of a counting window among the events that contribute to the score; null if none. */
+    @Column(name = "score_valid_until")
+    public Instant scoreValidUntil;
+
     public boolean erased() {
         return erasedAt != null;
     }

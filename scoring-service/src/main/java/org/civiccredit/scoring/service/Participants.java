@@ -1,6 +1,7 @@
 package org.civiccredit.scoring.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -10,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.scoring.domain.Registration;
+import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.persistence.CapUsageRepository;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
 
@@ -22,6 +24,9 @@ public class Participants {
 
     @Inject
     CapUsageRepository capUsage;
+
+    @Inject
+    Event<ScoreChange> changes;
 
     /**
      * Registers a participant id with its Keycloak subject; a redelivery is harmless. The subject is taken
@@ -57,7 +62,8 @@ public class Participants {
 
     /**
      * Erases a participant: their events become anonymous, their cap usage and subject binding are deleted,
-     * and the id stays as a tombstone (also for an id never registered) so late deliveries are refused.
+     * and the id stays as a tombstone (also for an id never registered) so late deliveries are refused. After
+     * the commit the live score is replaced by a tombstone and the participant's streams end.
      *
      * @return the number of events anonymised by this call (0 when already erased or unknown)
      */
@@ -84,7 +90,9 @@ public class Participants {
         participant.keycloakSubject = null;
         participant.enrolledAt = null;
         participant.erasedAt = now;
+        participant.scoreValidUntil = null;
         participant.scoreVersion++;
+        changes.fire(ScoreChange.erased(participantId, participant.scoreVersion));
         return anonymised;
     }
 

@@ -1,6 +1,7 @@
 package org.civiccredit.scoring.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -18,6 +19,7 @@ import org.civiccredit.scoring.domain.RuleDefinition;
 import org.civiccredit.scoring.domain.RuleTableSummary;
 import org.civiccredit.scoring.domain.RuleTableValidator;
 import org.civiccredit.scoring.domain.TierDefinition;
+import org.civiccredit.scoring.domain.Tiers;
 import org.civiccredit.scoring.persistence.RuleEntity;
 import org.civiccredit.scoring.persistence.RuleTableEntity;
 import org.civiccredit.scoring.persistence.TierEntity;
@@ -37,7 +39,14 @@ public class RuleTables {
     @Inject
     EntityManager em;
 
-    /** Validates the whole table, then stores it as the next version, which becomes current. */
+    @Inject
+    Event<Tiers> tiersPublished;
+
+    /**
+     * Validates the whole table, then stores it as the next version, which becomes current. The rows are
+     * written in JDBC batches (quarkus.hibernate-orm.jdbc.statement-batch-size, rewritten into multi-row
+     * inserts by the driver), so a table of thousands of rules costs a handful of round trips.
+     */
     @Transactional
     public PublishedRuleTable publish(List<RuleDefinition> rules, List<TierDefinition> tiers, String notes,
             String publishedBy, Violations violations) {
@@ -63,6 +72,8 @@ public class RuleTables {
             tier.threshold = tiers.get(i).threshold();
             tier.persist();
         }
+        // Announced after the commit: every instance places the live scores in the new tiers.
+        tiersPublished.fire(new Tiers(table.version, tiers));
         return new PublishedRuleTable(table.version, table.publishedAt, publishedBy, notes, List.copyOf(rules),
                 List.copyOf(tiers));
     }
@@ -80,15 +91,25 @@ public class RuleTables {
                         .map(e -> new TierDefinition(e.name, e.threshold)).toList()));
     }
 
-    /** The tiers of the current table, ascending by threshold; empty when no table is published yet. */
+    /** The tiers of the current table, ascending by threshold; {@link Tiers#NONE} before the first table. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public List<TierDefinition> currentTiers() {
-        Long latest = em.createQuery("SELECT max(t.version) FROM RuleTableEntity t", Long.class).getSingleResult();
-        if (latest == null) {
-            return List.of();
+    public Tiers currentTiers() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT current.version, t.name, t.threshold
+                FROM (SELECT max(version) AS version FROM rule_table) current
+                LEFT JOIN tier t ON t.version = current.version
+                ORDER BY t.position""").getResultList();
+        if (rows.isEmpty() || rows.get(0)[0] == null) {
+            return Tiers.NONE;
         }
-        return TierEntity.<TierEntity>list("version = ?1 order by position", latest).stream()
-                .map(e -> new TierDefinition(e.name, e.threshold)).toList();
+        List<TierDefinition> tiers = new ArrayList<>();
+        for (Object[] row : rows) {
+            if (row[1] != null) {
+                tiers.add(new TierDefinition((String) row[1], ((Number) row[2]).longValue()));
+            }
+        }
+        return new Tiers(((Number) rows.get(0)[0]).longValue(), tiers);
     }
 
     /** Versions older than {@code beforeVersion} (0: from the newest), newest first. */

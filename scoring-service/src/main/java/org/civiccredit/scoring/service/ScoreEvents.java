@@ -1,6 +1,7 @@
 package org.civiccredit.scoring.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -19,19 +20,25 @@ import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.scoring.domain.CapPeriod;
 import org.civiccredit.scoring.domain.EventStatus;
+import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ReversalCause;
 import org.civiccredit.scoring.domain.RuleDefinition;
+import org.civiccredit.scoring.domain.ScoreChange;
+import org.civiccredit.scoring.domain.ScoreChangeCause;
 import org.civiccredit.scoring.domain.ScoreEvaluation;
 import org.civiccredit.scoring.domain.ScoreEvent;
 import org.civiccredit.scoring.persistence.CapUsageRepository;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
 import org.civiccredit.scoring.persistence.RuleEntity;
 import org.civiccredit.scoring.persistence.ScoreEventEntity;
+import org.civiccredit.scoring.relay.AwardOutbox;
 
 /**
  * Turns accepted reports into score events and carries out what contests decide about them (freeze,
  * unfreeze, reverse), each exactly once per report. Every change locks the participant first, so one
- * participant's events and cap usage change one transaction at a time, on any number of instances.
+ * participant's events and cap usage change one transaction at a time, on any number of instances. In the
+ * same transaction, a change writes what it means for the participant's award to the outbox and computes
+ * the new score, which is cached and fanned out after the commit.
  */
 @ApplicationScoped
 public class ScoreEvents {
@@ -47,6 +54,18 @@ public class ScoreEvents {
 
     @Inject
     CapUsageRepository capUsage;
+
+    @Inject
+    Scores scores;
+
+    @Inject
+    RuleTables ruleTables;
+
+    @Inject
+    AwardOutbox awards;
+
+    @Inject
+    Event<ScoreChange> changes;
 
     /**
      * Applies a report with the rule of the version it was accepted under; a redelivery of the same report
@@ -111,7 +130,12 @@ public class ScoreEvents {
         event.status = EventStatus.COUNTING;
         event.persist();
         participant.scoreVersion++;
-        return event.toDomain();
+        ScoreEvent applied = event.toDomain();
+        if (applied.awardPoints() > 0) {
+            awards.award(applied);
+        }
+        announce(participant, ScoreChangeCause.REPORT_APPLIED, applied);
+        return applied;
     }
 
     /** Freezes the event of a contested report; a frozen event is returned unchanged. */
@@ -124,6 +148,11 @@ public class ScoreEvents {
             event.status = EventStatus.FROZEN;
             event.frozenAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             locked.participant().scoreVersion++;
+            ScoreEvent frozen = event.toDomain();
+            if (frozen.awardPoints() > 0) {
+                awards.freeze(frozen);
+            }
+            announce(locked.participant(), ScoreChangeCause.EVENT_FROZEN, frozen);
         }
         return event.toDomain();
     }
@@ -137,6 +166,11 @@ public class ScoreEvents {
         if (event.status == EventStatus.FROZEN) {
             event.status = EventStatus.COUNTING;
             locked.participant().scoreVersion++;
+            ScoreEvent unfrozen = event.toDomain();
+            if (unfrozen.awardPoints() > 0) {
+                awards.release(unfrozen);
+            }
+            announce(locked.participant(), ScoreChangeCause.EVENT_UNFROZEN, unfrozen);
         }
         return event.toDomain();
     }
@@ -157,8 +191,25 @@ public class ScoreEvents {
             capUsage.add(event.participantId, event.ruleCode,
                     List.copyOf(periodsOf(event.occurredAt, ZoneId.of(event.capZone)).values()), -event.delta);
             locked.participant().scoreVersion++;
+            ScoreEvent reversed = event.toDomain();
+            if (reversed.awardPoints() > 0) {
+                awards.reverse(reversed);
+            }
+            announce(locked.participant(), ScoreChangeCause.EVENT_REVERSED, reversed);
         }
         return event.toDomain();
+    }
+
+    /**
+     * Computes the participant's new score in the transaction of the change (so it is exactly the score of
+     * the new version), keeps its validity in the participant row for the expiry sweep, and fires the change;
+     * {@link org.civiccredit.scoring.cache.LiveScores} caches and fans it out once the transaction commits.
+     */
+    private void announce(ParticipantEntity participant, ScoreChangeCause cause, ScoreEvent event) {
+        em.flush();
+        LiveScore live = scores.liveOf(participant, ruleTables.currentTiers(), Instant.now());
+        participant.scoreValidUntil = live.validUntil();
+        changes.fire(ScoreChange.of(live, cause, event));
     }
 
     /** The calendar periods (of every kind) that contain {@code occurredAt}. */

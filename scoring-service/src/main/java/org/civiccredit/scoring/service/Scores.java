@@ -14,9 +14,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.civiccredit.scoring.domain.EventStatus;
+import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ParticipantExport;
 import org.civiccredit.scoring.domain.Score;
 import org.civiccredit.scoring.domain.ScoreEvent;
+import org.civiccredit.scoring.domain.Tiers;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
 import org.civiccredit.scoring.persistence.RuleEntity;
 import org.civiccredit.scoring.persistence.ScoreEventEntity;
@@ -38,11 +40,20 @@ public class Scores {
     /** The score of a registered, not erased participant at {@code now}. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Score> score(String participantId, Instant now) {
+        return live(participantId, now).map(LiveScore::score);
+    }
+
+    /**
+     * The score of a registered, not erased participant at {@code now}, with the rule table version of its
+     * tiers and the moment it stops holding: what the live cache stores.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<LiveScore> live(String participantId, Instant now) {
         ParticipantEntity participant = ParticipantEntity.findById(participantId);
         if (participant == null || participant.erased()) {
             return Optional.empty();
         }
-        return Optional.of(scoreOf(participant, now));
+        return Optional.of(liveOf(participant, ruleTables.currentTiers(), now));
     }
 
     /**
@@ -104,21 +115,40 @@ public class Scores {
                     key -> new ParticipantExport.AppliedRule(key.version(),
                             RuleTables.toDefinition(RuleEntity.findById(key))));
         }
-        return Optional.of(new ParticipantExport(scoreOf(participant, now), events, List.copyOf(rules.values()),
+        Score score = liveOf(participant, ruleTables.currentTiers(), now).score();
+        return Optional.of(new ParticipantExport(score, events, List.copyOf(rules.values()),
                 participant.keycloakSubject == null ? "" : participant.keycloakSubject, participant.registeredAt));
     }
 
     /**
      * The score formula of scoring.proto, summed in the database over the events that may still count
-     * (as {@link ScoreEvent#contributionAt}: counting deltas, frozen deltas only when positive), floored at 0.
+     * (as {@link ScoreEvent#contributionAt}: counting deltas, frozen deltas only when positive), floored at 0,
+     * together with the earliest end of a contributing event's window, in one index-only query. Changes of
+     * the current transaction must be flushed first.
      */
-    private Score scoreOf(ParticipantEntity participant, Instant now) {
-        Number sum = (Number) em.createNativeQuery("""
-                SELECT COALESCE(SUM(CASE WHEN status = 'COUNTING' THEN delta WHEN delta > 0 THEN delta ELSE 0 END), 0)
+    LiveScore liveOf(ParticipantEntity participant, Tiers tiers, Instant now) {
+        Object[] row = (Object[]) em.createNativeQuery("""
+                SELECT COALESCE(SUM(CASE WHEN status = 'COUNTING' THEN delta WHEN delta > 0 THEN delta ELSE 0 END), 0),
+                       MIN(counts_until) FILTER (WHERE status = 'COUNTING' OR delta > 0)
                 FROM score_event
                 WHERE participant_id = ?1 AND status IN ('COUNTING', 'FROZEN') AND counts_until > ?2""")
                 .setParameter(1, participant.participantId).setParameter(2, now).getSingleResult();
-        return Score.of(participant.participantId, sum.longValue(), participant.scoreVersion,
-                ruleTables.currentTiers(), now);
+        Score score = tiers.scoreOf(participant.participantId, ((Number) row[0]).longValue(),
+                participant.scoreVersion, now);
+        return new LiveScore(score, tiers.ruleTableVersion(), toInstant(row[1]));
+    }
+
+    /** A timestamptz of a native query, whichever Java type the driver and Hibernate chose for it. */
+    static Instant toInstant(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return ((java.sql.Timestamp) value).toInstant();
     }
 }

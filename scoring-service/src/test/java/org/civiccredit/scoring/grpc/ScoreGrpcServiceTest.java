@@ -35,7 +35,6 @@ import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.StreamScoreRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.junit.jupiter.api.BeforeEach;
@@ -225,13 +224,6 @@ class ScoreGrpcServiceTest {
         assertThat(badFields(refused(Status.Code.INVALID_ARGUMENT, () -> asPat.getScoreBreakdown(
                 GetScoreBreakdownRequest.newBuilder().addStatusesValue(99).build()))))
                 .containsExactly("statuses[0]");
-    }
-
-    @Test
-    void streamingIsNotBuiltYet() {
-        register(internal, subjectOf(patToken));
-        refused(Status.Code.UNIMPLEMENTED,
-                () -> asPat.streamScore(StreamScoreRequest.getDefaultInstance()).hasNext());
     }
 
     private List<String> breakdown(EventStatus... statuses) {

@@ -29,6 +29,7 @@ import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.TestParticipants;
 
 /** Rule tables, participants, reports and refusal checks shared by the score tests. */
 final class ScoringFixtures {
@@ -70,6 +71,30 @@ final class ScoringFixtures {
                 .addTiers(Tier.newBuilder().setName("Bronze").setThreshold(50))
                 .addTiers(Tier.newBuilder().setName("Silver").setThreshold(200))
                 .setNotes("score tests").build()).getVersion();
+    }
+
+    /** A new participant user in Keycloak, registered here under a new participant id, with their token. */
+    record Enrolled(String participantId, String token) {
+    }
+
+    static Enrolled enrol(ScoringInternalServiceBlockingStub internal) {
+        TestParticipants.TestUser user = TestParticipants.create();
+        return new Enrolled(register(internal, user.userId()), user.token());
+    }
+
+    /** Publishes a table with the test rules, {@code extra} rules and the given tiers; returns its version. */
+    static long publishTable(RuleTableServiceBlockingStub ruleTables, List<Rule> extra, Tier... tiers) {
+        return BearerAuth.as(ruleTables, DemoTokens.adminClient()).publishRuleTable(PublishRuleTableRequest
+                .newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .addAllRules(extra).addAllTiers(List.of(tiers)).setNotes("score tests").build()).getVersion();
+    }
+
+    /** A fixed positive rule (community improvement) that counts for {@code countsFor}. */
+    static Rule fixedRule(String code, long delta, long award, java.time.Duration countsFor) {
+        return Rule.newBuilder().setCode(code).setCategory(ConductCategory.COMMUNITY_IMPROVEMENT)
+                .setTitle("Test rule " + code).setScoreDelta(delta).setAwardPoints(award).setCapPerPeriod(100)
+                .setCapPeriod(CapPeriod.CAP_PERIOD_YEAR)
+                .setCountsFor(Duration.newBuilder().setSeconds(countsFor.toSeconds())).build();
     }
 
     /** 10:00 UTC, {@code days} calendar days ago: reports on one such day share the day's cap. */

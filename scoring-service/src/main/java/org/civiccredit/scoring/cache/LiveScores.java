@@ -1,0 +1,173 @@
+package org.civiccredit.scoring.cache;
+
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.civiccredit.scoring.config.ScoringConfig;
+import org.civiccredit.scoring.domain.LiveScore;
+import org.civiccredit.scoring.domain.Score;
+import org.civiccredit.scoring.domain.ScoreChange;
+import org.civiccredit.scoring.domain.ScoreChangeCause;
+import org.civiccredit.scoring.domain.Tiers;
+import org.civiccredit.scoring.service.Scores;
+import org.jboss.logging.Logger;
+
+/**
+ * Live scores: read through the Redis cache, recomputed from PostgreSQL (the truth) on a miss, an ended
+ * counting window, or while Redis is unavailable; and, once a change's transaction has committed, cached and
+ * fanned out to the score streams of every instance. A change that could not be cached is remembered and
+ * written again from PostgreSQL when Redis answers again (a crash in between is bounded by the entry TTL).
+ */
+@ApplicationScoped
+public class LiveScores {
+
+    private static final Logger LOG = Logger.getLogger(LiveScores.class);
+
+    @Inject
+    ScoreCache cache;
+
+    @Inject
+    Scores scores;
+
+    @Inject
+    CurrentTiers currentTiers;
+
+    @Inject
+    ScoreFanOut fanOut;
+
+    @Inject
+    ScoringConfig config;
+
+    /** Changes whose cache write failed, newest per participant, waiting for Redis to answer again. */
+    private final Map<String, ScoreChange> pendingRepairs = new ConcurrentHashMap<>();
+
+    /** The score of a registered, not erased participant at {@code now} (blocking). */
+    public Optional<Score> score(String participantId, Instant now) {
+        return live(participantId, now).map(LiveScore::score);
+    }
+
+    /** The live score of a registered, not erased participant at {@code now} (blocking). */
+    @ActivateRequestContext
+    public Optional<LiveScore> live(String participantId, Instant now) {
+        boolean refill = cache.available();
+        if (refill) {
+            try {
+                Optional<ScoreCache.Entry> cached = cache.read(participantId);
+                if (cached.isPresent()) {
+                    if (cached.get().erased()) {
+                        return Optional.empty();
+                    }
+                    if (cached.get().score().validAt(now)) {
+                        return Optional.of(inCurrentTiers(cached.get().score()));
+                    }
+                }
+            } catch (ScoreCache.Unavailable e) {
+                refill = false;
+            }
+        }
+        Optional<LiveScore> truth = scores.live(participantId, now);
+        if (refill && truth.isPresent()) {
+            try {
+                cache.write(truth.get(), "");
+            } catch (ScoreCache.Unavailable e) {
+                LOG.debugf("could not refill the live score: %s", e.getMessage());
+            }
+        }
+        return truth;
+    }
+
+    /** After a change committed: local streams first, then the cache and, through it, every other instance. */
+    void committed(@Observes(during = TransactionPhase.AFTER_SUCCESS) ScoreChange change) {
+        fanOut.dispatch(change);
+        try {
+            store(change);
+        } catch (ScoreCache.Unavailable e) {
+            remember(change);
+        }
+    }
+
+    /** After a rule table was published here: place scores in its tiers, here and on every other instance. */
+    void tiersPublished(@Observes(during = TransactionPhase.AFTER_SUCCESS) Tiers published) {
+        if (currentTiers.update(published)) {
+            fanOut.dispatchTiers(published);
+        }
+        try {
+            cache.publish(ScoreChangeMessage.newTiers(published.ruleTableVersion()));
+        } catch (ScoreCache.Unavailable e) {
+            LOG.debugf("could not announce new tiers; other instances find them within their refresh interval");
+        }
+    }
+
+    /** Writes the changes whose cache write failed, once Redis answers again. */
+    @Scheduled(every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @ActivateRequestContext
+    void repair() {
+        if (pendingRepairs.isEmpty() || !cache.available()) {
+            return;
+        }
+        int repaired = 0;
+        for (ScoreChange pending : List.copyOf(pendingRepairs.values())) {
+            try {
+                repairOf(pending).ifPresent(this::store);
+                pendingRepairs.remove(pending.participantId(), pending);
+                repaired++;
+            } catch (ScoreCache.Unavailable e) {
+                return;
+            }
+        }
+        LOG.infof("rewrote %d live scores whose cache write had failed", repaired);
+    }
+
+    /**
+     * What to write for a change whose write failed: an erasure as it was (it is final), otherwise the score
+     * as PostgreSQL has it now, since Redis may have lost newer values meanwhile (e.g. it was flushed).
+     * Nothing for a participant erased since: the erasure's own write (or repair) settles the entry.
+     */
+    private Optional<ScoreChange> repairOf(ScoreChange failed) {
+        if (failed.erasure()) {
+            return Optional.of(failed);
+        }
+        return scores.live(failed.participantId(), Instant.now()).map(truth -> truth.version() == failed.version()
+                ? new ScoreChange(failed.participantId(), truth, truth.version(), failed.cause(), failed.reportId(),
+                        failed.eventId())
+                : new ScoreChange(failed.participantId(), truth, truth.version(), ScoreChangeCause.CURRENT, "", ""));
+    }
+
+    private void store(ScoreChange change) {
+        String announcement = ScoreChangeMessage.encode(change);
+        if (change.erasure()) {
+            cache.writeErased(change.participantId(), change.version(), announcement);
+        } else {
+            cache.write(change.score(), announcement);
+        }
+    }
+
+    private void remember(ScoreChange change) {
+        if (pendingRepairs.size() >= config.live().maxPendingRepairs()
+                && !pendingRepairs.containsKey(change.participantId())) {
+            LOG.warnf("too many live scores waiting for Redis; this one is left to its entry's TTL");
+            return;
+        }
+        pendingRepairs.merge(change.participantId(), change, (a, b) -> a.version() >= b.version() ? a : b);
+    }
+
+    /** A cached score placed in the tiers of a rule table published after it was cached. */
+    private LiveScore inCurrentTiers(LiveScore cached) {
+        Tiers tiers = currentTiers.get();
+        return tiers.ruleTableVersion() > cached.ruleTableVersion() ? cached.withTiers(tiers) : cached;
+    }
+
+    /** A score placed in the newest tiers known here, without loading them (never blocks). */
+    public LiveScore placed(LiveScore score) {
+        Tiers tiers = currentTiers.known();
+        return tiers != null && tiers.ruleTableVersion() > score.ruleTableVersion() ? score.withTiers(tiers) : score;
+    }
+}

@@ -1,0 +1,235 @@
+package org.civiccredit.scoring.cache;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Response;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.civiccredit.scoring.config.ScoringConfig;
+import org.civiccredit.scoring.domain.LiveScore;
+import org.civiccredit.scoring.domain.Score;
+import org.civiccredit.scoring.domain.TierDefinition;
+import org.jboss.logging.Logger;
+
+/**
+ * The live scores in Redis: one hash per participant ({@code scoring:score:{participantId}}) holding score,
+ * tier, version, the rule table of the tier and {@code valid_until}. Every write goes through one Lua script
+ * that keeps the newer value — the higher version, or at the same version the later {@code valid_until}
+ * (computed later, with more windows ended) — so a late writer never overwrites a newer score, and that
+ * publishes the change on the pub/sub channel in the same step. After a failure, Redis is left alone for a
+ * cool-down and callers fall back to PostgreSQL at once.
+ */
+@ApplicationScoped
+public class ScoreCache {
+
+    /** valid_until of a score that no window end will change: 9999-12-31T23:59:59.999Z. */
+    static final long NO_END = 253_402_300_799_999L;
+
+    /**
+     * KEYS[1] the participant's hash; ARGV[1] version, ARGV[2] valid_until (epoch ms), ARGV[3] TTL (ms),
+     * ARGV[4] channel, ARGV[5] message to publish ('' for a refill), ARGV[6..] the fields and values. Returns
+     * 1 when written. A change at least as new as the stored one is published even when the stored value
+     * already was its equal (a reader refilled it between the commit and this write).
+     */
+    static final String WRITE_SCRIPT = """
+            local stored = redis.call('HMGET', KEYS[1], 'version', 'valid_until')
+            local version = tonumber(ARGV[1])
+            local storedVersion = tonumber(stored[1])
+            if storedVersion and storedVersion > version then
+              return 0
+            end
+            local written = 0
+            if not storedVersion or storedVersion < version or (tonumber(stored[2]) or 0) < tonumber(ARGV[2]) then
+              redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+              redis.call('PEXPIRE', KEYS[1], ARGV[3])
+              written = 1
+            end
+            if ARGV[5] ~= '' then
+              redis.call('PUBLISH', ARGV[4], ARGV[5])
+            end
+            return written
+            """;
+
+    private static final String WRITE_SHA = sha1(WRITE_SCRIPT);
+    private static final Logger LOG = Logger.getLogger(ScoreCache.class);
+    private static final String[] FIELDS = {"version", "valid_until", "erased", "score", "tier", "tier_threshold",
+        "next_tier", "to_next", "as_of", "table"};
+
+    /** What the cache holds for a participant: their live score, or the tombstone of their erasure. */
+    public record Entry(long version, LiveScore score) {
+        public boolean erased() {
+            return score == null;
+        }
+    }
+
+    /** Redis did not answer (down, unreachable, too slow) or is cooling down after such a failure. */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    @Inject
+    ScoringConfig config;
+
+    /** System.nanoTime() before which Redis is not tried again. */
+    private final AtomicLong coolingUntil = new AtomicLong(System.nanoTime());
+    /** Whether the last call failed: an outage is logged when it starts and when it ends, not every call. */
+    private volatile boolean failing;
+
+    /**
+     * Opens a pooled connection and loads the write script at startup, so the first request does not pay for
+     * them within its timeout. A failure here only means Redis is not there yet.
+     */
+    void warmUp(@Observes StartupEvent started) {
+        redis.execute(Command.SCRIPT, "LOAD", WRITE_SCRIPT).subscribe().with(
+                loaded -> LOG.debugf("live score write script loaded as %s", loaded),
+                e -> LOG.infof("Redis not reachable at startup (%s); live scores are read from PostgreSQL until it is",
+                        e.getMessage()));
+    }
+
+    /** Whether Redis is worth trying now (not cooling down after a failure). */
+    public boolean available() {
+        return System.nanoTime() - coolingUntil.get() >= 0;
+    }
+
+    /** The cached entry of a participant, if any. */
+    public Optional<Entry> read(String participantId) {
+        Response fields = call(redis.execute(Command.HMGET, withFields(key(participantId))),
+                config.live().readTimeout());
+        if (fields == null || fields.size() < FIELDS.length || fields.get(0) == null) {
+            return Optional.empty();
+        }
+        try {
+            long version = fields.get(0).toLong();
+            if ("1".equals(string(fields.get(2)))) {
+                return Optional.of(new Entry(version, null));
+            }
+            String tierName = string(fields.get(4));
+            TierDefinition tier = tierName.isEmpty() ? null : new TierDefinition(tierName, fields.get(5).toLong());
+            long validUntil = fields.get(1).toLong();
+            Score score = new Score(participantId, fields.get(3).toLong(), tier, string(fields.get(6)),
+                    fields.get(7).toLong(), version, Instant.ofEpochMilli(fields.get(8).toLong()));
+            return Optional.of(new Entry(version, new LiveScore(score, fields.get(9).toLong(),
+                    validUntil >= NO_END ? null : Instant.ofEpochMilli(validUntil))));
+        } catch (RuntimeException unreadable) {
+            LOG.debugf("unreadable live score entry of %s, treated as a miss: %s", participantId, unreadable);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stores a score unless a newer one is stored, and publishes {@code announcement} on the channel unless it
+     * is empty (a refill after a miss is not a change) or an even newer score was stored already.
+     *
+     * @return whether the score was stored
+     */
+    public boolean write(LiveScore live, String announcement) {
+        Score s = live.score();
+        long validUntil = live.validUntil() == null ? NO_END : live.validUntil().toEpochMilli();
+        return store(live.participantId(), s.version(), validUntil, announcement, List.of(
+                "version", Long.toString(s.version()),
+                "valid_until", Long.toString(validUntil),
+                "erased", "0",
+                "score", Long.toString(s.score()),
+                "tier", s.tier() == null ? "" : s.tier().name(),
+                "tier_threshold", s.tier() == null ? "-1" : Long.toString(s.tier().threshold()),
+                "next_tier", s.nextTierName(),
+                "to_next", Long.toString(s.pointsToNextTier()),
+                "as_of", Long.toString(s.asOf().toEpochMilli()),
+                "table", Long.toString(live.ruleTableVersion())));
+    }
+
+    /** Replaces a participant's score by the tombstone of their erasure (version {@code version}). */
+    public boolean writeErased(String participantId, long version, String announcement) {
+        return store(participantId, version, NO_END, announcement, List.of(
+                "version", Long.toString(version), "valid_until", Long.toString(NO_END), "erased", "1",
+                "score", "0", "tier", "", "tier_threshold", "-1", "next_tier", "", "to_next", "0", "as_of", "0",
+                "table", "0"));
+    }
+
+    /** Publishes a message on the channel of score changes. */
+    public void publish(String message) {
+        call(redis.execute(Command.PUBLISH, config.live().channel(), message), config.live().writeTimeout());
+    }
+
+    /** The key of a participant's hash; the braces make it a cluster hash tag. */
+    public String key(String participantId) {
+        return config.live().keyPrefix() + "{" + participantId + "}";
+    }
+
+    private boolean store(String participantId, long version, long validUntil, String announcement,
+            List<String> fieldsAndValues) {
+        List<String> args = new ArrayList<>(List.of("1", key(participantId), Long.toString(version),
+                Long.toString(validUntil), Long.toString(config.live().ttl().toMillis()), config.live().channel(),
+                announcement == null ? "" : announcement));
+        args.addAll(fieldsAndValues);
+        List<String> withSha = new ArrayList<>(args);
+        withSha.add(0, WRITE_SHA);
+        List<String> withScript = new ArrayList<>(args);
+        withScript.add(0, WRITE_SCRIPT);
+        Uni<Response> write = redis.execute(Command.EVALSHA, withSha.toArray(String[]::new))
+                .onFailure(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT"))
+                .recoverWithUni(() -> redis.execute(Command.EVAL, withScript.toArray(String[]::new)));
+        Response written = call(write, config.live().writeTimeout());
+        return written != null && written.toInteger() == 1;
+    }
+
+    private Response call(Uni<Response> command, Duration timeout) {
+        if (!available()) {
+            throw new Unavailable("Redis is cooling down after a failure", null);
+        }
+        try {
+            Response response = command.await().atMost(timeout);
+            if (failing) {
+                failing = false;
+                LOG.info("Redis answers again; live scores are cached again");
+            }
+            return response;
+        } catch (RuntimeException e) {
+            coolingUntil.set(System.nanoTime() + config.live().cooldown().toNanos());
+            if (!failing) {
+                failing = true;
+                LOG.warnf("Redis failed (%s); live scores are read from PostgreSQL, Redis is tried again every %d ms",
+                        e.getMessage(), config.live().cooldown().toMillis());
+            }
+            throw new Unavailable("Redis failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String[] withFields(String key) {
+        String[] args = new String[FIELDS.length + 1];
+        args[0] = key;
+        System.arraycopy(FIELDS, 0, args, 1, FIELDS.length);
+        return args;
+    }
+
+    private static String string(Response r) {
+        return r == null ? "" : r.toString();
+    }
+
+    private static String sha1(String script) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.civiccredit.scoring.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.MISSED;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.SHIFT;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.VOL;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
+
+import io.grpc.Channel;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.civiccredit.api.scoring.v1.FreezeEventRequest;
+import org.civiccredit.api.scoring.v1.GetScoreRequest;
+import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.Score;
+import org.civiccredit.api.scoring.v1.ScoreChangeCause;
+import org.civiccredit.api.scoring.v1.ScoreEvent;
+import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.ScoreUpdate;
+import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
+import org.civiccredit.kit.testing.BearerAuth;
+import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.scoring.cache.ScoreCache;
+import org.civiccredit.scoring.cache.ScoreFanOut;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * "Redis down", simulated without touching the shared Redis server: this profile starts the service with its
+ * Redis client aimed at 127.0.0.1:1, where nothing listens (every connection is refused). Reads fall back to
+ * PostgreSQL and stay correct, changes still commit, and streams on this instance still get their changes.
+ */
+@QuarkusTest
+@TestProfile(ScoreWithoutRedisGrpcServiceTest.RedisUnreachable.class)
+class ScoreWithoutRedisGrpcServiceTest {
+
+    /** The service with a Redis address where nothing listens. */
+    public static class RedisUnreachable implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:1/1");
+        }
+    }
+
+    @GrpcClient("self")
+    ScoringInternalServiceBlockingStub internalClient;
+
+    @GrpcClient("self")
+    ScoreServiceBlockingStub scoreClient;
+
+    @GrpcClient("self")
+    RuleTableServiceBlockingStub ruleTables;
+
+    @GrpcClient("self")
+    Channel channel;
+
+    @Inject
+    ScoreCache cache;
+
+    @Inject
+    ScoreFanOut fanOut;
+
+    ScoringInternalServiceBlockingStub internal;
+    ScoreServiceBlockingStub asService;
+    long version;
+
+    @BeforeEach
+    void setUp() {
+        String serviceToken = DemoTokens.service();
+        internal = BearerAuth.as(internalClient, serviceToken);
+        asService = BearerAuth.as(scoreClient, serviceToken);
+        version = ScoringFixtures.publishTestTable(ruleTables);
+    }
+
+    @Test
+    void scoresAreReadFromPostgresAndStayCorrect() {
+        ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
+        internal.applyReport(report(version, pat.participantId(), VOL, 8, daysAgo(2)));
+        internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(2)));
+        ScoreEvent missed = internal.applyReport(report(version, pat.participantId(), MISSED, 0, daysAgo(1)));
+
+        Score own = BearerAuth.as(scoreClient, pat.token()).getScore(GetScoreRequest.getDefaultInstance());
+        assertThat(own.getScore()).isEqualTo(40);
+        assertThat(own.hasTier()).isFalse();
+        assertThat(own.getVersion()).isEqualTo(4);
+
+        internal.freezeEvent(FreezeEventRequest.newBuilder().setIdempotencyKey(newId())
+                .setReportId(missed.getReportId()).build());
+        Score byService = asService.getScore(GetScoreRequest.newBuilder().setParticipantId(pat.participantId())
+                .build());
+        assertThat(byService.getScore()).isEqualTo(50);
+        assertThat(byService.getTier().getName()).isEqualTo("Bronze");
+        assertThat(byService.getVersion()).isEqualTo(5);
+
+        assertThat(fanOut.subscribed()).isFalse();
+        assertThat(cache.available()).as("Redis was tried and is cooling down").isFalse();
+    }
+
+    @Test
+    void streamsOnThisInstanceStillGetTheChangesMadeHere() throws Exception {
+        ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
+        try (ScoreStreamRecorder stream = ScoreStreamRecorder.open(channel, pat.token(), 0)) {
+            assertThat(stream.next(2_000).update().getScore().getVersion()).isEqualTo(1);
+            internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(1)));
+            ScoreUpdate update = stream.next(2_000).update();
+            assertThat(update.getCause()).isEqualTo(ScoreChangeCause.SCORE_CHANGE_CAUSE_REPORT_APPLIED);
+            assertThat(update.getScore().getScore()).isEqualTo(10);
+        }
+    }
+}

@@ -65,7 +65,9 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         try {
             system.launch("reports", 28081, repo, work, Map.of("SCORING_GRPC_PORT", "28082",
                     "REWARDS_GRPC_PORT", "28083", "INTAKE_RULE_CATALOG_REFRESH", "1s", "RELAY_EVERY", "0.1s"));
-            system.launch("scoring", 28082, repo, work, Map.of("SCORING_REDIS_URL", "redis://127.0.0.1:6379/2"));
+            system.launch("scoring", 28082, repo, work, Map.of("SCORING_REDIS_URL", "redis://127.0.0.1:6379/2",
+                    "SCORING_LIVE_CHANNEL", "scoring-systest:score-changes", "REWARDS_GRPC_PORT", "28083",
+                    "RELAY_EVERY", "0.1s"));
             system.launch("rewards", 28083, repo, work, Map.of());
             for (Service s : system.services.values()) {
                 system.awaitReady(s);

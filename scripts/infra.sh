@@ -3,6 +3,7 @@
 #
 #   scripts/infra.sh up       make all three available (idempotent; installs with apt-get when missing)
 #   scripts/infra.sh down     stop what this script started (Keycloak; Postgres/Redis only if it started them)
+#   scripts/infra.sh fresh-test-state  drop and recreate the test databases (*_test, *_systest), empty Redis db 1 and 2
 #   scripts/infra.sh status   one line per component; exit 3 when something is down
 #
 # PostgreSQL  127.0.0.1:5432  role civiccredit / civiccredit, databases civic_{reports,scoring,rewards}
@@ -189,6 +190,21 @@ SQL
   else
     say postgres "role $PG_ROLE and ${#PG_DATABASES[@]} databases ready"
   fi
+}
+
+# Drops and recreates the test suites' own databases (never the running system's) and empties the test
+# Redis indexes 1 and 2, so every test run starts from migrations on empty databases.
+fresh_test_state() {
+  pg_pick_super_mode || die postgres "cannot connect as superuser postgres to reset the test databases"
+  local db
+  for db in "${PG_DATABASES[@]}"; do
+    [[ $db == *_test || $db == *_systest ]] || continue
+    pg_super -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    pg_super -d postgres -c "CREATE DATABASE $db OWNER $PG_ROLE" >/dev/null
+  done
+  redis-cli -h 127.0.0.1 -p 6379 -n 1 FLUSHDB >/dev/null
+  redis-cli -h 127.0.0.1 -p 6379 -n 2 FLUSHDB >/dev/null
+  say postgres "test databases recreated empty; redis test indexes 1 and 2 emptied"
 }
 
 postgres_up() {
@@ -593,6 +609,9 @@ main() {
       postgres_up
       redis_up
       keycloak_up
+      ;;
+    fresh-test-state)
+      fresh_test_state
       ;;
     down)
       keycloak_down

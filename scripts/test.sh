@@ -7,4 +7,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/infra.sh up
+scripts/infra.sh fresh-test-state
 exec ./mvnw -B --no-transfer-progress verify "$@"

@@ -6,24 +6,52 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import org.civiccredit.api.rewards.v1.AwardLot;
+import org.civiccredit.api.rewards.v1.AwardPointsRequest;
 import org.civiccredit.api.rewards.v1.EraseParticipantRequest;
 import org.civiccredit.api.rewards.v1.EraseParticipantResponse;
+import org.civiccredit.api.rewards.v1.ExportParticipantDataRequest;
+import org.civiccredit.api.rewards.v1.FreezeAwardRequest;
+import org.civiccredit.api.rewards.v1.GetPeriodTotalsRequest;
+import org.civiccredit.api.rewards.v1.PointTotals;
 import org.civiccredit.api.rewards.v1.RegisterParticipantRequest;
 import org.civiccredit.api.rewards.v1.RegisterParticipantResponse;
+import org.civiccredit.api.rewards.v1.ReleaseAwardRequest;
+import org.civiccredit.api.rewards.v1.ReverseAwardRequest;
+import org.civiccredit.api.rewards.v1.ReverseAwardResponse;
+import org.civiccredit.api.rewards.v1.RewardsDataExport;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.rewards.domain.Erasure;
+import org.civiccredit.rewards.domain.ReversedAward;
+import org.civiccredit.rewards.service.LedgerVerification;
 import org.civiccredit.rewards.service.Participants;
+import org.civiccredit.rewards.service.Wallets;
 
 /**
- * gRPC adapter of RewardsInternalService, called by the other services' outbox relays (role service).
- * Participant registration and erasure are built; awards and their reversal land with issue #5 and answer
- * UNIMPLEMENTED until then. Both calls are idempotent on participant_id.
+ * gRPC adapter of RewardsInternalService, called by the other services' outbox relays (role service):
+ * participant registration and erasure, awards and what contests decide about them, export and programme
+ * totals. Every mutating call is idempotent on its natural id (participant_id or report_id), whatever its key.
  */
 @GrpcService
 @Authenticated
 public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.RewardsInternalServiceImplBase {
 
+    private static final int MAX_ID_LENGTH = 128;
+    private static final int MAX_REASON_LENGTH = 2000;
+
     @Inject
     Participants participants;
+
+    @Inject
+    Wallets wallets;
+
+    @Inject
+    LedgerVerification ledger;
+
 
     @Override
     @Blocking
@@ -38,10 +66,107 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @Override
     @Blocking
     @RolesAllowed("service")
-    public void eraseParticipant(EraseParticipantRequest request, StreamObserver<EraseParticipantResponse> response) {
-        participants.erase(request.getParticipantId());
-        // No wallet exists yet (issue #5): nothing to forfeit, no holds to void.
-        response.onNext(EraseParticipantResponse.getDefaultInstance());
+    public void awardPoints(AwardPointsRequest request, StreamObserver<AwardLot> response) {
+        Violations v = new Violations();
+        requireKey(request.getIdempotencyKey(), v);
+        requireId(request.getReportId(), "report_id", v);
+        requireId(request.getParticipantId(), "participant_id", v);
+        v.require(request.getPoints() > 0, "points", "must be more than 0");
+        v.require(!request.getRuleCode().isBlank() && request.getRuleCode().length() <= 64, "rule_code",
+                "required, 1 to 64 characters");
+        v.require(request.getRuleTableVersion() >= 1, "rule_table_version",
+                "required: a published version (1 or more)");
+        v.throwIfAny();
+        response.onNext(RewardsMapping.lot(wallets.award(request.getReportId(), request.getParticipantId(),
+                request.getPoints(), request.getRuleCode(), request.getRuleTableVersion(), Instant.now())));
         response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void freezeAward(FreezeAwardRequest request, StreamObserver<AwardLot> response) {
+        requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
+        response.onNext(RewardsMapping.lot(wallets.freeze(request.getReportId(), Instant.now())));
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void releaseAward(ReleaseAwardRequest request, StreamObserver<AwardLot> response) {
+        requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
+        response.onNext(RewardsMapping.lot(wallets.release(request.getReportId(), Instant.now())));
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void reverseAward(ReverseAwardRequest request, StreamObserver<ReverseAwardResponse> response) {
+        Violations v = new Violations();
+        requireKey(request.getIdempotencyKey(), v);
+        requireId(request.getReportId(), "report_id", v);
+        v.require(!request.getReason().isBlank() && request.getReason().length() <= MAX_REASON_LENGTH, "reason",
+                "required, 1 to " + MAX_REASON_LENGTH + " characters");
+        v.throwIfAny();
+        ReversedAward reversed = wallets.reverse(request.getReportId(), request.getReason(), Instant.now());
+        response.onNext(ReverseAwardResponse.newBuilder()
+                .setLot(RewardsMapping.lot(reversed.lot()))
+                .setClawedBack(reversed.reversal().clawedBack())
+                .setShortfall(reversed.reversal().shortfall())
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void eraseParticipant(EraseParticipantRequest request, StreamObserver<EraseParticipantResponse> response) {
+        Erasure erasure = wallets.erase(request.getParticipantId(), Instant.now());
+        response.onNext(EraseParticipantResponse.newBuilder()
+                .setForfeitedPoints(erasure.forfeitedPoints())
+                .setHoldsVoided(erasure.holdsVoided())
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void exportParticipantData(ExportParticipantDataRequest request,
+            StreamObserver<RewardsDataExport> response) {
+        response.onNext(wallets.export(request.getParticipantId(), Instant.now()).map(RewardsMapping::export)
+                .orElseThrow(() -> Refusal.notFound("no participant " + request.getParticipantId())));
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void getPeriodTotals(GetPeriodTotalsRequest request, StreamObserver<PointTotals> response) {
+        Violations v = new Violations();
+        Instant[] period = RewardsMapping.requiredPeriod(request.hasPeriod(), request.getPeriod(), null, v);
+        v.throwIfAny();
+        response.onNext(RewardsMapping.totals(ledger.totals(period[0], period[1])));
+        response.onCompleted();
+    }
+
+    private static void requireKeyAndReport(String key, String reportId) {
+        Violations v = new Violations();
+        requireKey(key, v);
+        requireId(reportId, "report_id", v);
+        v.throwIfAny();
+    }
+
+    private static void requireId(String value, String field, Violations v) {
+        v.require(!value.isBlank() && value.length() <= MAX_ID_LENGTH, field,
+                "required, 1 to " + MAX_ID_LENGTH + " characters");
+    }
+
+    private static void requireKey(String key, Violations v) {
+        v.require(!key.isBlank() && key.length() <= IdempotentCalls.MAX_KEY_LENGTH, "idempotency_key",
+                "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
+                        + " characters, the same on every retry of this call");
     }
 }

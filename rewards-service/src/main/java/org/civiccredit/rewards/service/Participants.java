@@ -55,8 +55,39 @@ public class Participants {
             p.persist();
         } else if (p.erasedAt == null) {
             p.subject = null;
+            p.tierName = null;
             p.erasedAt = now;
         }
+    }
+
+    /**
+     * The participant behind a caller's token subject; refused with PARTICIPANT_NOT_ENROLLED when not
+     * registered (yet), withdrawn or erased.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public UUID bySubject(String subject) {
+        return ParticipantEntity.<ParticipantEntity>find("subject = ?1 AND erasedAt IS NULL", subject)
+                .firstResultOptional().map(p -> p.participantId)
+                .orElseThrow(() -> Refusal.failedPrecondition("PARTICIPANT_NOT_ENROLLED",
+                        "the caller is not enrolled with rewards-service (or the enrolment has not arrived yet)"));
+    }
+
+    /**
+     * Locks a participant's row for an internal call; refused with PARTICIPANT_NOT_REGISTERED (the relay
+     * retries) or PARTICIPANT_ERASED (final).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public ParticipantEntity lockRegistered(UUID id) {
+        ParticipantEntity p = ParticipantEntity.getEntityManager().find(ParticipantEntity.class, id,
+                LockModeType.PESSIMISTIC_WRITE);
+        if (p == null) {
+            throw Refusal.failedPrecondition("PARTICIPANT_NOT_REGISTERED", "participant " + id
+                    + " is not registered with rewards-service yet");
+        }
+        if (p.erasedAt != null) {
+            throw Refusal.failedPrecondition("PARTICIPANT_ERASED", "participant " + id + " was erased");
+        }
+        return p;
     }
 
     /** Whether a participant is registered and not erased. */
@@ -65,7 +96,8 @@ public class Participants {
         return ParticipantEntity.count("participantId = ?1 AND erasedAt IS NULL", participantId(participantId)) > 0;
     }
 
-    private static UUID participantId(String value) {
+    /** Parses a participant id; refused on field participant_id when it is not a UUID. */
+    public static UUID participantId(String value) {
         try {
             return UUID.fromString(value);
         } catch (IllegalArgumentException e) {

@@ -1,0 +1,329 @@
+package org.civiccredit.rewards.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.paging.Page;
+import org.civiccredit.rewards.config.RewardsConfig;
+import org.civiccredit.rewards.domain.Allocation;
+import org.civiccredit.rewards.domain.Eligibility;
+import org.civiccredit.rewards.domain.IssuedToken;
+import org.civiccredit.rewards.domain.LimitPeriod;
+import org.civiccredit.rewards.domain.ParticipantWallet;
+import org.civiccredit.rewards.domain.Redemption;
+import org.civiccredit.rewards.domain.RedemptionState;
+import org.civiccredit.rewards.persistence.MerchantEntity;
+import org.civiccredit.rewards.persistence.OfferEntity;
+import org.civiccredit.rewards.persistence.ParticipantEntity;
+import org.civiccredit.rewards.persistence.RedeemTokenEntity;
+import org.civiccredit.rewards.persistence.RedemptionEntity;
+import org.civiccredit.rewards.persistence.WalletStore;
+
+/**
+ * Two-phase redemption: participants issue one-time redeem tokens; merchants reserve (points move to held),
+ * then capture (fully or partly) or void. Lock order, on every path: the participant's row, then the
+ * redemption's (or the token's), then offer rows (one, last; or several, all at once in id order). So the
+ * available balance never goes below zero and a hold is settled at most once, on any number of instances; the
+ * token is consumed atomically by the first successful reservation.
+ */
+@ApplicationScoped
+public class Redemptions {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    RewardsConfig config;
+
+    @Inject
+    WalletStore store;
+
+    @Inject
+    Wallets wallets;
+
+    @Inject
+    HoldSettlement settlement;
+
+    @Inject
+    Tiers tiers;
+
+    @Inject
+    EntityManager em;
+
+    /** A page of redemptions and the cursor of the next one (empty on the last page). */
+    public record Listing(List<Redemption> redemptions, String nextCursor) {
+    }
+
+    /**
+     * Issues a one-time redeem token. With an offer, the participant's eligibility is checked now and a refusal
+     * names the precise reason (the merchant would only learn NOT_ELIGIBLE).
+     */
+    @Transactional
+    public IssuedToken issueToken(UUID participantId, String offerId, Instant at) {
+        Instant now = Wallets.micros(at);
+        UUID offer = null;
+        if (!offerId.isEmpty()) {
+            OfferEntity o = findOffer(offerId).orElseThrow(() -> Refusal.notFound("no offer " + offerId));
+            requireOpen(o, merchantOf(o));
+            ParticipantEntity p = store.lock(participantId);
+            WalletStore.Loaded loaded = wallets.open(participantId, List.of(), now);
+            Eligibility verdict = eligibility(p, loaded.wallet(), o, now);
+            if (verdict != Eligibility.ELIGIBLE) {
+                throw Refusal.failedPrecondition(verdict.name(), switch (verdict) {
+                    case INSUFFICIENT_POINTS -> "your available points are below the offer's cost";
+                    case TIER_TOO_LOW -> "the offer needs a higher tier than yours";
+                    case LIMIT_REACHED -> "you have reached the offer's limit for the current period";
+                    case ELIGIBLE -> throw new IllegalStateException();
+                });
+            }
+            store.save(loaded, now);
+            offer = o.offerId;
+        }
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        RedeemTokenEntity t = new RedeemTokenEntity();
+        t.tokenHash = hash(token);
+        t.participantId = participantId;
+        t.offerId = offer;
+        t.issuedAt = now;
+        t.expiresAt = now.plus(config.redeemTokenTtl());
+        t.persist();
+        return new IssuedToken(token, t.expiresAt, offer);
+    }
+
+    /**
+     * Reserves an offer of the calling merchant for the participant behind a token: holds the cost (oldest
+     * lots first), takes one unit of stock and consumes the token. Whether the participant lacks points, tier
+     * or limit is deliberately one reason, NOT_ELIGIBLE.
+     */
+    @Transactional
+    public Redemption reserve(String merchantId, String token, String offerId, Instant at) {
+        Instant now = Wallets.micros(at);
+        OfferEntity offer = findOffer(offerId).filter(o -> o.merchantId.equals(merchantId))
+                .orElseThrow(() -> Refusal.notFound("no offer " + offerId));
+        requireOpen(offer, merchantOf(offer));
+        RedeemTokenEntity t = RedeemTokenEntity.findById(hash(token));
+        if (t == null || (t.offerId != null && !t.offerId.equals(offer.offerId))) {
+            throw Refusal.failedPrecondition("TOKEN_INVALID", "the redeem token is not valid for this offer");
+        }
+        if (t.usedAt != null) {
+            throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
+        }
+        if (!now.isBefore(t.expiresAt)) {
+            throw Refusal.failedPrecondition("TOKEN_EXPIRED", "the redeem token expired");
+        }
+        UUID participantId = t.participantId;
+        ParticipantEntity p = store.lock(participantId);
+        if (p == null || p.erasedAt != null) {
+            throw Refusal.failedPrecondition("TOKEN_INVALID", "the redeem token is not valid");
+        }
+        UUID redemptionId = UUID.randomUUID();
+        int consumed = em.createNativeQuery("UPDATE redeem_token SET used_at = ?1, redemption_id = ?2 "
+                + "WHERE token_hash = ?3 AND used_at IS NULL")
+                .setParameter(1, now).setParameter(2, redemptionId).setParameter(3, t.tokenHash).executeUpdate();
+        if (consumed == 0) {
+            throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
+        }
+        WalletStore.Loaded loaded = wallets.open(participantId, List.of(), List.of(offer.offerId), now);
+        if (eligibility(p, loaded.wallet(), offer, now) != Eligibility.ELIGIBLE) {
+            throw Refusal.failedPrecondition("NOT_ELIGIBLE",
+                    "the participant behind this token may not redeem this offer");
+        }
+        List<Allocation> allocations = loaded.wallet().hold(offer.pointsCost, redemptionId.toString(), now)
+                .orElseThrow(() -> new IllegalStateException("an eligible participant could not hold the cost"));
+        int taken = em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining - 1 "
+                + "WHERE offer_id = ?1 AND stock_remaining > 0 AND state = 'ACTIVE'")
+                .setParameter(1, offer.offerId).executeUpdate();
+        if (taken == 0) {
+            em.refresh(offer);
+            throw offer.retired() ? Refusal.failedPrecondition("OFFER_RETIRED", "the offer was retired")
+                    : Refusal.failedPrecondition("OUT_OF_STOCK", "the offer is out of stock");
+        }
+        RedemptionEntity r = new RedemptionEntity();
+        r.redemptionId = redemptionId;
+        r.merchantId = merchantId;
+        r.offerId = offer.offerId;
+        r.offerTitle = offer.title;
+        r.participantId = participantId;
+        r.pointsHeld = offer.pointsCost;
+        r.state = RedemptionState.HELD.name();
+        r.reservedAt = now;
+        r.holdExpiresAt = now.plus(config.holdTtl());
+        r.persist();
+        em.flush();
+        store.addAllocations(redemptionId, allocations);
+        store.save(loaded, now);
+        return r.toDomain();
+    }
+
+    /** Captures a held redemption of the calling merchant: {@code points} 0 captures all held points. */
+    @Transactional
+    public Redemption capture(String merchantId, String redemptionId, long points, Instant at) {
+        Instant now = Wallets.micros(at);
+        RedemptionEntity r = lockedRedemption(merchantId, redemptionId);
+        if (merchantOf(r.merchantId).status.equals("SUSPENDED")) {
+            throw Refusal.failedPrecondition("MERCHANT_SUSPENDED", "the merchant is suspended");
+        }
+        switch (r.redemptionState()) {
+            case VOIDED -> throw Refusal.failedPrecondition("REDEMPTION_VOIDED", "the redemption was voided");
+            case CAPTURED -> throw Refusal.failedPrecondition("REDEMPTION_CAPTURED",
+                    "the redemption was already captured");
+            case EXPIRED -> throw Refusal.failedPrecondition("HOLD_EXPIRED", "the hold expired before capture");
+            case HELD -> {
+            }
+        }
+        if (!now.isBefore(r.holdExpiresAt)) {
+            throw Refusal.failedPrecondition("HOLD_EXPIRED", "the hold expired before capture");
+        }
+        if (points > r.pointsHeld) {
+            throw Refusal.invalid("points", "at most the " + r.pointsHeld + " points held");
+        }
+        long captured = points == 0 ? r.pointsHeld : points;
+        List<Allocation> allocations = store.allocations(r.redemptionId);
+        WalletStore.Loaded loaded = wallets.open(r.participantId,
+                allocations.stream().map(Allocation::lotId).toList(), now);
+        settlement.settle(loaded.wallet(), r, allocations, captured, RedemptionState.CAPTURED, now, now);
+        store.save(loaded, now);
+        return r.toDomain();
+    }
+
+    /** Voids a held redemption of the calling merchant; a voided or expired one is returned unchanged. */
+    @Transactional
+    public Redemption voidHold(String merchantId, String redemptionId, Instant at) {
+        Instant now = Wallets.micros(at);
+        RedemptionEntity r = lockedRedemption(merchantId, redemptionId);
+        if (r.redemptionState() == RedemptionState.CAPTURED) {
+            throw Refusal.failedPrecondition("REDEMPTION_CAPTURED", "the redemption was captured");
+        }
+        if (r.redemptionState() != RedemptionState.HELD) {
+            return r.toDomain();
+        }
+        List<Allocation> allocations = store.allocations(r.redemptionId);
+        WalletStore.Loaded loaded = wallets.open(r.participantId,
+                allocations.stream().map(Allocation::lotId).toList(), List.of(r.offerId), now);
+        if (r.redemptionState() == RedemptionState.HELD) {
+            settlement.settle(loaded.wallet(), r, allocations, 0, RedemptionState.VOIDED, now, now);
+        }
+        store.save(loaded, now);
+        return r.toDomain();
+    }
+
+    /** The calling merchant's redemptions, newest first, optionally filtered by state and reservation time. */
+    @Transactional
+    public Listing list(String merchantId, Page page, Set<RedemptionState> states, Instant from, Instant to) {
+        StringBuilder q = new StringBuilder("merchantId = :merchant");
+        Map<String, Object> params = new HashMap<>();
+        params.put("merchant", merchantId);
+        if (!states.isEmpty()) {
+            q.append(" AND state IN :states");
+            params.put("states", states.stream().map(Enum::name).collect(Collectors.toList()));
+        }
+        if (from != null) {
+            q.append(" AND reservedAt >= :from");
+            params.put("from", from);
+        }
+        if (to != null) {
+            q.append(" AND reservedAt < :to");
+            params.put("to", to);
+        }
+        if (!page.first()) {
+            ListCursor c = ListCursor.parse(page.cursor());
+            q.append(" AND (reservedAt < :at OR (reservedAt = :at AND redemptionId < :id))");
+            params.put("at", c.at());
+            params.put("id", c.id());
+        }
+        q.append(" ORDER BY reservedAt DESC, redemptionId DESC");
+        List<RedemptionEntity> rows = RedemptionEntity.<RedemptionEntity>find(q.toString(), params)
+                .range(0, page.size()).list();
+        List<Redemption> result = new ArrayList<>(rows.stream().map(RedemptionEntity::toDomain).toList());
+        String next = "";
+        if (result.size() > page.size()) {
+            result = new ArrayList<>(result.subList(0, page.size()));
+            Redemption last = result.get(result.size() - 1);
+            next = new ListCursor(last.reservedAt(), last.redemptionId()).format();
+        }
+        return new Listing(result, next);
+    }
+
+    private RedemptionEntity lockedRedemption(String merchantId, String redemptionId) {
+        UUID id = uuid(redemptionId).orElseThrow(() -> Refusal.notFound("no redemption " + redemptionId));
+        RedemptionEntity r = RedemptionEntity.findById(id);
+        if (r == null || !r.merchantId.equals(merchantId)) {
+            throw Refusal.notFound("no redemption " + redemptionId);
+        }
+        if (r.participantId != null) {
+            store.lock(r.participantId);
+        }
+        em.refresh(r, LockModeType.PESSIMISTIC_WRITE);
+        return r;
+    }
+
+    private Eligibility eligibility(ParticipantEntity p, ParticipantWallet wallet, OfferEntity offer, Instant now) {
+        long used = 0;
+        if (offer.limitPerParticipant > 0) {
+            LimitPeriod.Window w = LimitPeriod.valueOf(offer.limitPeriod).windowAt(now, config.timeZone());
+            used = RedemptionEntity.count("participantId = ?1 AND offerId = ?2 AND state IN ('HELD', 'CAPTURED') "
+                    + "AND reservedAt >= ?3 AND reservedAt < ?4", p.participantId, offer.offerId, w.start(), w.end());
+        }
+        return Eligibility.check(wallet.available(), offer.pointsCost, offer.minimumTierName != null,
+                tiers.threshold(offer.minimumTierName), tiers.threshold(p.tierName), used,
+                offer.limitPerParticipant);
+    }
+
+    private static void requireOpen(OfferEntity offer, MerchantEntity merchant) {
+        if ("SUSPENDED".equals(merchant.status)) {
+            throw Refusal.failedPrecondition("MERCHANT_SUSPENDED", "the merchant is suspended");
+        }
+        if (offer.retired()) {
+            throw Refusal.failedPrecondition("OFFER_RETIRED", "the offer was retired");
+        }
+        if (offer.stockRemaining <= 0) {
+            throw Refusal.failedPrecondition("OUT_OF_STOCK", "the offer is out of stock");
+        }
+    }
+
+    private static MerchantEntity merchantOf(OfferEntity offer) {
+        return merchantOf(offer.merchantId);
+    }
+
+    private static MerchantEntity merchantOf(String merchantId) {
+        return MerchantEntity.<MerchantEntity>findByIdOptional(merchantId).orElseThrow();
+    }
+
+    static Optional<OfferEntity> findOffer(String offerId) {
+        return uuid(offerId).flatMap(id -> OfferEntity.<OfferEntity>findByIdOptional(id));
+    }
+
+    static Optional<UUID> uuid(String value) {
+        try {
+            return Optional.of(UUID.fromString(value));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package org.civiccredit.rewards.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.rewards.config.RewardsConfig;
+import org.civiccredit.rewards.domain.AccountKind;
+import org.civiccredit.rewards.domain.Allocation;
+import org.civiccredit.rewards.domain.AwardLot;
+import org.civiccredit.rewards.domain.Erasure;
+import org.civiccredit.rewards.domain.ParticipantExport;
+import org.civiccredit.rewards.domain.RedemptionState;
+import org.civiccredit.rewards.domain.Reversal;
+import org.civiccredit.rewards.domain.ReversedAward;
+import org.civiccredit.rewards.domain.WalletView;
+import org.civiccredit.rewards.persistence.AwardLotEntity;
+import org.civiccredit.rewards.persistence.LedgerRepository;
+import org.civiccredit.rewards.persistence.ParticipantEntity;
+import org.civiccredit.rewards.persistence.RedemptionEntity;
+import org.civiccredit.rewards.persistence.ReversalEntity;
+import org.civiccredit.rewards.persistence.WalletStore;
+
+/**
+ * Participants' wallets: awards and what contests decide about them (freeze, release, reversal), catching up
+ * with time (holds past their TTL, lots reaching availability or expiry), the wallet view, erasure and export.
+ * Every change locks the participant's row first, so a wallet changes one transaction at a time on any number
+ * of instances.
+ */
+@ApplicationScoped
+public class Wallets {
+
+    @Inject
+    RewardsConfig config;
+
+    @Inject
+    WalletStore store;
+
+    @Inject
+    LedgerRepository ledger;
+
+    @Inject
+    HoldSettlement settlement;
+
+    @Inject
+    Participants participants;
+
+    @Inject
+    EntityManager em;
+
+    static Instant micros(Instant now) {
+        return now.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * Loads a locked participant's wallet brought up to {@code now}: holds past their TTL expire (their points
+     * come back) and lots become available or expire. Nothing is saved until {@link WalletStore#save}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Instant now) {
+        return open(participantId, alsoLots, List.of(), now);
+    }
+
+    /**
+     * As {@link #open(UUID, Collection, Instant)}, for a caller that will also change {@code alsoOffers}. When
+     * expiring holds gives stock back to offers, every offer row the transaction will touch is locked first, in
+     * one order, so that no two transactions wait for each other's offers.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Collection<UUID> alsoOffers,
+            Instant now) {
+        List<RedemptionEntity> overdue = RedemptionEntity.list(
+                "participantId = ?1 AND state = 'HELD' AND holdExpiresAt <= ?2", participantId, now);
+        if (!overdue.isEmpty()) {
+            Set<UUID> offers = new TreeSet<>(alsoOffers);
+            overdue.forEach(r -> offers.add(r.offerId));
+            em.createNativeQuery("SELECT offer_id FROM offer WHERE offer_id IN (?1) ORDER BY offer_id FOR UPDATE")
+                    .setParameter(1, offers).getResultList();
+        }
+        Map<UUID, List<Allocation>> allocations = new HashMap<>();
+        List<UUID> lots = new ArrayList<>(alsoLots);
+        for (RedemptionEntity r : overdue) {
+            List<Allocation> a = store.allocations(r.redemptionId);
+            allocations.put(r.redemptionId, a);
+            a.forEach(x -> lots.add(x.lotId()));
+        }
+        WalletStore.Loaded loaded = store.load(participantId, lots);
+        for (RedemptionEntity r : overdue) {
+            settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.EXPIRED,
+                    r.holdExpiresAt, now);
+        }
+        loaded.wallet().catchUp(now);
+        return loaded;
+    }
+
+    /** Awards points for a report; a redelivery returns the lot recorded the first time. */
+    @Transactional
+    public AwardLot award(String reportId, String participantId, long points, String ruleCode, long ruleTableVersion,
+            Instant at) {
+        Instant now = micros(at);
+        UUID id = Participants.participantId(participantId);
+        participants.lockRegistered(id);
+        Optional<AwardLotEntity> existing = store.lotForReport(reportId);
+        if (existing.isPresent()) {
+            AwardLotEntity lot = existing.get();
+            if (!lot.participantId.equals(id) || lot.amount != points || !lot.ruleCode.equals(ruleCode)
+                    || lot.ruleTableVersion != ruleTableVersion) {
+                throw Refusal.alreadyExists("report " + reportId + " was already awarded with other data");
+            }
+            return lot.toDomain();
+        }
+        WalletStore.Loaded loaded = open(id, List.of(), now);
+        AwardLot lot = loaded.wallet().award(UUID.randomUUID(), reportId, points, ruleCode, ruleTableVersion, now,
+                config.contestWindow(), config.lotLifetime());
+        store.save(loaded, now);
+        return lot;
+    }
+
+    /** Keeps a contested report's lot pending; an available or closed lot is returned unchanged. */
+    @Transactional
+    public AwardLot freeze(String reportId, Instant at) {
+        Instant now = micros(at);
+        AwardLotEntity row = lockedLotOf(reportId);
+        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        loaded.wallet().freeze(row.lotId);
+        store.save(loaded, now);
+        return loaded.wallet().lot(row.lotId).orElseThrow();
+    }
+
+    /** Lifts a freeze after an upheld contest; the lot becomes available now if its window has passed. */
+    @Transactional
+    public AwardLot release(String reportId, Instant at) {
+        Instant now = micros(at);
+        AwardLotEntity row = lockedLotOf(reportId);
+        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        loaded.wallet().unfreeze(row.lotId, now);
+        store.save(loaded, now);
+        return loaded.wallet().lot(row.lotId).orElseThrow();
+    }
+
+    /** Claws back a report's award exactly once; a repeated call returns the reversal as first recorded. */
+    @Transactional
+    public ReversedAward reverse(String reportId, String reason, Instant at) {
+        Instant now = micros(at);
+        AwardLotEntity row = lockedLotOf(reportId);
+        ReversalEntity done = ReversalEntity.findById(reportId);
+        if (done != null) {
+            return new ReversedAward(row.toDomain(), new Reversal(done.clawedBack, done.shortfall));
+        }
+        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        Reversal reversal = loaded.wallet().reverse(row.lotId, store.heldFromLot(row.lotId), now);
+        store.save(loaded, now);
+        ReversalEntity r = new ReversalEntity();
+        r.reportId = reportId;
+        r.lotId = row.lotId;
+        r.reason = reason;
+        r.clawedBack = reversal.clawedBack();
+        r.shortfall = reversal.shortfall();
+        r.reversedAt = now;
+        r.persist();
+        return new ReversedAward(loaded.wallet().lot(row.lotId).orElseThrow(), reversal);
+    }
+
+    private AwardLotEntity lockedLotOf(String reportId) {
+        AwardLotEntity row = store.lotForReport(reportId).orElse(null);
+        if (row == null) {
+            if (store.erasedReport(reportId)) {
+                throw Refusal.failedPrecondition("PARTICIPANT_ERASED", "the participant awarded for report "
+                        + reportId + " was erased");
+            }
+            throw Refusal.notFound("no award for report " + reportId);
+        }
+        participants.lockRegistered(row.participantId);
+        return row;
+    }
+
+    /** Brings one wallet up to {@code now} (waits for its lock). */
+    @Transactional
+    public void catchUp(UUID participantId, Instant at) {
+        Instant now = micros(at);
+        if (store.lock(participantId) == null) {
+            return;
+        }
+        store.save(open(participantId, List.of(), now), now);
+    }
+
+    /**
+     * Brings one wallet up to {@code now} in its own transaction unless another transaction holds it (that one
+     * catches up itself, or a later sweep does). Returns whether it ran.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean catchUpUnlessBusy(UUID participantId, Instant at) {
+        Instant now = micros(at);
+        if (!store.tryLock(participantId)) {
+            return false;
+        }
+        store.save(open(participantId, List.of(), now), now);
+        return true;
+    }
+
+    /** Participants with a hold past its TTL, or a lot due to become available or to expire, at {@code now}. */
+    @Transactional
+    public List<UUID> dueForCatchUp(Instant now, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Object> rows = em.createNativeQuery("""
+                SELECT participant_id FROM redemption WHERE state = 'HELD' AND hold_expires_at <= ?1
+                UNION
+                SELECT participant_id FROM award_lot WHERE state IN ('PENDING', 'AVAILABLE') AND expires_at <= ?1
+                UNION
+                SELECT participant_id FROM award_lot WHERE state = 'PENDING' AND NOT frozen AND available_from <= ?1
+                LIMIT ?2""").setParameter(1, now).setParameter(2, limit).getResultList();
+        return rows.stream().map(o -> o instanceof UUID u ? u : UUID.fromString(o.toString())).toList();
+    }
+
+    /** Deletes redeem tokens that expired before {@code before}. */
+    @Transactional
+    public void purgeTokens(Instant before) {
+        em.createNativeQuery("DELETE FROM redeem_token WHERE expires_at < ?1").setParameter(1, before).executeUpdate();
+    }
+
+    private boolean due(UUID participantId, Instant now) {
+        return !em.createNativeQuery("""
+                SELECT 1 FROM redemption WHERE participant_id = ?1 AND state = 'HELD' AND hold_expires_at <= ?2
+                UNION ALL
+                SELECT 1 FROM award_lot WHERE participant_id = ?1 AND state IN ('PENDING', 'AVAILABLE')
+                    AND (expires_at <= ?2 OR (state = 'PENDING' AND NOT frozen AND available_from <= ?2))
+                LIMIT 1""").setParameter(1, participantId).setParameter(2, now).getResultList().isEmpty();
+    }
+
+    /**
+     * The participant's wallet at {@code now} (caught up first when something fell due): balances derived from
+     * the ledger, lots oldest first, the {@code recentMovements} most recent movements newest first.
+     */
+    @Transactional
+    public WalletView view(UUID participantId, boolean includeClosedLots, int recentMovements, Instant at) {
+        Instant now = micros(at);
+        if (due(participantId, now)) {
+            catchUp(participantId, now);
+        }
+        return view(participantId, includeClosedLots, recentMovements, true, now);
+    }
+
+    private WalletView view(UUID participantId, boolean includeClosedLots, int movements, boolean newestFirst,
+            Instant now) {
+        Map<AccountKind, Long> balances = ledger.participantBalances(participantId);
+        List<AwardLot> lots = AwardLotEntity.<AwardLotEntity>list(includeClosedLots
+                ? "participantId = ?1 ORDER BY awardedAt, lotId"
+                : "participantId = ?1 AND state IN ('PENDING', 'AVAILABLE') ORDER BY awardedAt, lotId", participantId)
+                .stream().map(AwardLotEntity::toDomain).toList();
+        return new WalletView(participantId, balances.get(AccountKind.PARTICIPANT_AVAILABLE),
+                balances.get(AccountKind.PARTICIPANT_PENDING), balances.get(AccountKind.PARTICIPANT_HELD), lots,
+                movements <= 0 ? List.of() : ledger.movements(participantId, movements, newestFirst), now);
+    }
+
+    /**
+     * Erases a withdrawn participant: voids open holds, forfeits the remaining balance to the programme's
+     * expired account, deletes lots and tokens, unlinks redemptions and anonymises the ledger history. An
+     * unknown or erased id succeeds with zero counts and is remembered as erased.
+     */
+    @Transactional
+    public Erasure erase(String participantId, Instant at) {
+        Instant now = micros(at);
+        UUID id = Participants.participantId(participantId);
+        ParticipantEntity p = store.lock(id);
+        if (p == null || p.erasedAt != null) {
+            participants.erase(participantId);
+            return new Erasure(0, 0);
+        }
+        List<RedemptionEntity> open = RedemptionEntity.list("participantId = ?1 AND state = 'HELD' ORDER BY offerId",
+                id);
+        Map<UUID, List<Allocation>> allocations = new HashMap<>();
+        List<UUID> lots = new ArrayList<>();
+        for (RedemptionEntity r : open) {
+            List<Allocation> a = store.allocations(r.redemptionId);
+            allocations.put(r.redemptionId, a);
+            a.forEach(x -> lots.add(x.lotId()));
+        }
+        WalletStore.Loaded loaded = store.load(id, lots);
+        int voided = 0;
+        for (RedemptionEntity r : open) {
+            settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.VOIDED, now,
+                    now);
+            voided++;
+        }
+        long forfeited = loaded.wallet().forfeit();
+        store.save(loaded, now);
+        em.flush();
+        em.createNativeQuery("UPDATE reversal SET reason = '' WHERE lot_id IN "
+                + "(SELECT lot_id FROM award_lot WHERE participant_id = ?1)").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("INSERT INTO erased_report (report_id) SELECT report_id FROM award_lot "
+                + "WHERE participant_id = ?1 ON CONFLICT DO NOTHING").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("DELETE FROM award_lot WHERE participant_id = ?1").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("DELETE FROM redeem_token WHERE participant_id = ?1").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("UPDATE redemption SET participant_id = NULL WHERE participant_id = ?1")
+                .setParameter(1, id).executeUpdate();
+        ledger.anonymise(id);
+        em.clear();
+        participants.erase(participantId);
+        return new Erasure(forfeited, voided);
+    }
+
+    /** Everything held about a participant (read-only); empty for an unknown or erased participant. */
+    @Transactional
+    public Optional<ParticipantExport> export(String participantId, Instant at) {
+        Instant now = micros(at);
+        UUID id = Participants.participantId(participantId);
+        ParticipantEntity p = ParticipantEntity.findById(id);
+        if (p == null || p.erasedAt != null) {
+            return Optional.empty();
+        }
+        WalletView wallet = view(id, true, 0, true, now);
+        List<org.civiccredit.rewards.domain.Redemption> redemptions = RedemptionEntity.<RedemptionEntity>list(
+                "participantId = ?1 ORDER BY reservedAt, redemptionId", id).stream()
+                .map(RedemptionEntity::toDomain).toList();
+        return Optional.of(new ParticipantExport(wallet, ledger.movements(id, 0, false), redemptions,
+                store.openTokenExpiries(id, now), p.subject, p.registeredAt));
+    }
+}

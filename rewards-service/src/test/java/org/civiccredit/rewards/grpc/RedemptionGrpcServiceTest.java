@@ -1,0 +1,425 @@
+package org.civiccredit.rewards.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.civiccredit.rewards.grpc.RewardsFixtures.refused;
+
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.civiccredit.api.common.v1.PageRequest;
+import org.civiccredit.api.common.v1.TimeRange;
+import org.civiccredit.api.rewards.v1.CaptureRedemptionRequest;
+import org.civiccredit.api.rewards.v1.GetSettlementStatementRequest;
+import org.civiccredit.api.rewards.v1.GetWalletRequest;
+import org.civiccredit.api.rewards.v1.IssueRedeemTokenRequest;
+import org.civiccredit.api.rewards.v1.LedgerServiceGrpc.LedgerServiceBlockingStub;
+import org.civiccredit.api.rewards.v1.LimitPeriod;
+import org.civiccredit.api.rewards.v1.ListMyRedemptionsRequest;
+import org.civiccredit.api.rewards.v1.ListMyRedemptionsResponse;
+import org.civiccredit.api.rewards.v1.ListOffersRequest;
+import org.civiccredit.api.rewards.v1.MerchantServiceGrpc.MerchantServiceBlockingStub;
+import org.civiccredit.api.rewards.v1.Offer;
+import org.civiccredit.api.rewards.v1.OfferState;
+import org.civiccredit.api.rewards.v1.Redemption;
+import org.civiccredit.api.rewards.v1.RedemptionServiceGrpc.RedemptionServiceBlockingStub;
+import org.civiccredit.api.rewards.v1.RedemptionState;
+import org.civiccredit.api.rewards.v1.ReinstateMerchantRequest;
+import org.civiccredit.api.rewards.v1.ReserveRedemptionRequest;
+import org.civiccredit.api.rewards.v1.RetireOfferRequest;
+import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
+import org.civiccredit.api.rewards.v1.SettlementStatement;
+import org.civiccredit.api.rewards.v1.SuspendMerchantRequest;
+import org.civiccredit.api.rewards.v1.VerifyLedgerRequest;
+import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
+import org.civiccredit.api.rewards.v1.Wallet;
+import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
+import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.testing.BearerAuth;
+import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.TestParticipants;
+import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
+import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
+import org.civiccredit.rewards.service.Redemptions;
+import org.civiccredit.rewards.service.Tiers;
+import org.civiccredit.rewards.service.WalletSweeps;
+import org.civiccredit.rewards.service.Wallets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two-phase redemption through the merchant's and the participant's RPCs: reserve, capture (full or partial),
+ * void, hold expiry, one-time tokens, stock, limits and tiers, and what the merchant may learn.
+ */
+@QuarkusTest
+class RedemptionGrpcServiceTest {
+
+    @GrpcClient("self")
+    RedemptionServiceBlockingStub redemption;
+
+    @GrpcClient("self")
+    WalletServiceBlockingStub wallet;
+
+    @GrpcClient("self")
+    MerchantServiceBlockingStub merchants;
+
+    @GrpcClient("self")
+    RewardsInternalServiceBlockingStub internal;
+
+    @GrpcClient("self")
+    LedgerServiceBlockingStub ledger;
+
+    @Inject
+    Wallets wallets;
+
+    @Inject
+    Redemptions redemptions;
+
+    @Inject
+    WalletSweeps sweeps;
+
+    @Inject
+    Tiers tiers;
+
+    private String token(Enrolled p) {
+        return BearerAuth.as(wallet, p.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).build()).getToken();
+    }
+
+    private static ReserveRedemptionRequest reserveRequest(String token, Offer offer) {
+        return ReserveRedemptionRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setRedeemToken(token).setOfferId(offer.getOfferId()).build();
+    }
+
+    private Redemption reserve(TestMerchant m, String token, Offer offer) {
+        return BearerAuth.as(redemption, m.token()).reserveRedemption(reserveRequest(token, offer));
+    }
+
+    private Redemption capture(TestMerchant m, Redemption r, long points) {
+        return BearerAuth.as(redemption, m.token()).captureRedemption(CaptureRedemptionRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setRedemptionId(r.getRedemptionId())
+                .setPoints(points).build());
+    }
+
+    private Redemption voidIt(TestMerchant m, Redemption r) {
+        return BearerAuth.as(redemption, m.token()).voidRedemption(VoidRedemptionRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setRedemptionId(r.getRedemptionId()).build());
+    }
+
+    private Wallet walletOf(Enrolled p) {
+        return BearerAuth.as(wallet, p.token()).getWallet(GetWalletRequest.getDefaultInstance());
+    }
+
+    private void assertLedgerBalances() {
+        assertThat(BearerAuth.as(ledger, DemoTokens.adminClient()).verifyLedger(VerifyLedgerRequest.getDefaultInstance())
+                .getBalanced()).isTrue();
+    }
+
+    @Test
+    void aReservationHoldsTheCostAndACaptureSettlesItOnceWhateverIsReplayed() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(30, 100));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 100);
+
+        ReserveRedemptionRequest request = reserveRequest(token(pat), offer);
+        RedemptionServiceBlockingStub asCafe = BearerAuth.as(redemption, cafe.token());
+        Redemption held = asCafe.reserveRedemption(request);
+        assertThat(held.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+        assertThat(held.getPointsHeld()).isEqualTo(30);
+        assertThat(asCafe.reserveRedemption(request)).as("a replay returns the original").isEqualTo(held);
+        refused(() -> asCafe.reserveRedemption(request.toBuilder().setOfferId(UUID.randomUUID().toString()).build()),
+                Status.Code.ALREADY_EXISTS, "ALREADY_EXISTS");
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(70);
+            assertThat(w.getHeld()).isEqualTo(30);
+        });
+
+        CaptureRedemptionRequest captureRequest = CaptureRedemptionRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setRedemptionId(held.getRedemptionId()).build();
+        Redemption captured = asCafe.captureRedemption(captureRequest);
+        assertThat(captured.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_CAPTURED);
+        assertThat(captured.getPointsCaptured()).isEqualTo(30);
+        assertThat(captured.hasSettledAt()).isTrue();
+        assertThat(asCafe.captureRedemption(captureRequest)).isEqualTo(captured);
+        refused(() -> capture(cafe, held, 0), Status.Code.FAILED_PRECONDITION, "REDEMPTION_CAPTURED");
+        refused(() -> voidIt(cafe, held), Status.Code.FAILED_PRECONDITION, "REDEMPTION_CAPTURED");
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(70);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertLedgerBalances();
+    }
+
+    @Test
+    void aPartialCaptureReturnsTheRestAndAVoidReturnsEverythingAndTheStock() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(50, 2));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 120);
+
+        Redemption partial = capture(cafe, reserve(cafe, token(pat), offer), 20);
+        assertThat(partial.getPointsCaptured()).isEqualTo(20);
+        assertThat(partial.getPointsReleased()).isEqualTo(30);
+        assertThat(walletOf(pat).getAvailable()).isEqualTo(100);
+        refused(() -> capture(cafe, reserve(cafe, token(pat), offer), 51), Status.Code.INVALID_ARGUMENT,
+                "INVALID_ARGUMENT");
+
+        Redemption open = BearerAuth.as(merchants, cafe.token()).listMyRedemptions(ListMyRedemptionsRequest
+                .newBuilder().addStates(RedemptionState.REDEMPTION_STATE_HELD).build()).getRedemptionsList().stream()
+                .filter(r -> r.getOfferId().equals(offer.getOfferId())).findFirst().orElseThrow();
+        assertThat(ownOffer(cafe, offer).getStockRemaining()).isZero();
+        Redemption voided = voidIt(cafe, open);
+        assertThat(voided.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_VOIDED);
+        assertThat(voided.getPointsReleased()).isEqualTo(50);
+        assertThat(voidIt(cafe, open)).as("voiding a voided redemption returns it unchanged").isEqualTo(voided);
+        refused(() -> capture(cafe, open, 0), Status.Code.FAILED_PRECONDITION, "REDEMPTION_VOIDED");
+        assertThat(ownOffer(cafe, offer).getStockRemaining()).isEqualTo(1);
+        assertThat(walletOf(pat).getAvailable()).isEqualTo(100);
+        assertLedgerBalances();
+    }
+
+    private Offer ownOffer(TestMerchant m, Offer offer) {
+        return BearerAuth.as(merchants, m.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList().stream()
+                .filter(o -> o.getOfferId().equals(offer.getOfferId())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aTokenIsConsumedOnlyByASuccessfulReservation() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(40, 10));
+        Offer other = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(1, 10));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        String token = token(pat);
+
+        refused(() -> reserve(cafe, token, offer), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
+        RewardsFixtures.spendable(wallets, pat.participantId(), 41);
+        reserve(cafe, token, offer);
+        refused(() -> reserve(cafe, token, offer), Status.Code.FAILED_PRECONDITION, "TOKEN_USED");
+        refused(() -> reserve(cafe, "not-a-token", offer), Status.Code.FAILED_PRECONDITION, "TOKEN_INVALID");
+
+        String bound = BearerAuth.as(wallet, pat.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(other.getOfferId()).build()).getToken();
+        refused(() -> reserve(cafe, bound, offer), Status.Code.FAILED_PRECONDITION, "TOKEN_INVALID");
+
+        String stale = redemptions.issueToken(pat.id(), "", Instant.now().minus(Duration.ofMinutes(6))).token();
+        refused(() -> reserve(cafe, stale, other), Status.Code.FAILED_PRECONDITION, "TOKEN_EXPIRED");
+        assertThat(reserve(cafe, bound, other).getPointsHeld()).isEqualTo(1);
+    }
+
+    @Test
+    void aTokenReplayReturnsTheSameTokenAndRevealsNothing() {
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        IssueRedeemTokenRequest request = IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).build();
+        WalletServiceBlockingStub asPat = BearerAuth.as(wallet, pat.token());
+        var first = asPat.issueRedeemToken(request);
+        assertThat(asPat.issueRedeemToken(request)).isEqualTo(first);
+        assertThat(first.getToken()).hasSizeGreaterThanOrEqualTo(22).doesNotContain(pat.participantId());
+        assertThat(ProtoTime.timestamp(Instant.now().plus(Duration.ofMinutes(6))).getSeconds())
+                .isGreaterThan(first.getExpiresAt().getSeconds());
+    }
+
+    @Test
+    void theMerchantLearnsOnlyNotEligibleWhileTheParticipantLearnsWhy() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        Offer pricey = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(500, 10));
+        Offer oncePerDay = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
+                .setLimitPerParticipant(1).setLimitPeriod(LimitPeriod.LIMIT_PERIOD_DAY));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 100);
+        WalletServiceBlockingStub asPat = BearerAuth.as(wallet, pat.token());
+
+        refused(() -> reserve(cafe, token(pat), pricey), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
+        refused(() -> asPat.issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(pricey.getOfferId()).build()),
+                Status.Code.FAILED_PRECONDITION, "INSUFFICIENT_POINTS");
+
+        reserve(cafe, token(pat), oncePerDay);
+        refused(() -> reserve(cafe, token(pat), oncePerDay), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
+        refused(() -> asPat.issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(oncePerDay.getOfferId()).build()),
+                Status.Code.FAILED_PRECONDITION, "LIMIT_REACHED");
+        refused(() -> asPat.issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(UUID.randomUUID().toString()).build()),
+                Status.Code.NOT_FOUND, "NOT_FOUND");
+    }
+
+    @Test
+    void aTierGatedOfferNeedsTheTierRecordedForTheParticipant() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        refused(() -> RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
+                .setMinimumTierName("Platinum-" + UUID.randomUUID())), Status.Code.INVALID_ARGUMENT,
+                "INVALID_ARGUMENT");
+        String silver = "Silver-" + UUID.randomUUID();
+        String gold = "Gold-" + UUID.randomUUID();
+        tiers.replace(Map.of(silver, 100L, gold, 500L));
+        Offer goldOnly = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
+                .setMinimumTierName(gold));
+        assertThat(goldOnly.getMinimumTierName()).isEqualTo(gold);
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 100);
+        WalletServiceBlockingStub asPat = BearerAuth.as(wallet, pat.token());
+        IssueRedeemTokenRequest.Builder forGold = IssueRedeemTokenRequest.newBuilder().setOfferId(goldOnly.getOfferId());
+
+        refused(() -> reserve(cafe, token(pat), goldOnly), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
+        refused(() -> asPat.issueRedeemToken(forGold.setIdempotencyKey(UUID.randomUUID().toString()).build()),
+                Status.Code.FAILED_PRECONDITION, "TIER_TOO_LOW");
+        tiers.assign(pat.id(), silver);
+        refused(() -> reserve(cafe, token(pat), goldOnly), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
+        tiers.assign(pat.id(), gold);
+        String token = asPat.issueRedeemToken(forGold.setIdempotencyKey(UUID.randomUUID().toString()).build())
+                .getToken();
+        assertThat(reserve(cafe, token, goldOnly).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+    }
+
+    @Test
+    void stockRunsOutAndARetiredOfferTakesNoReservation() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        Offer single = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(5, 1));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 50);
+        reserve(cafe, token(pat), single);
+        refused(() -> reserve(cafe, token(pat), single), Status.Code.FAILED_PRECONDITION, "OUT_OF_STOCK");
+
+        Offer retired = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(5, 10));
+        RetireOfferRequest retire = RetireOfferRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setOfferId(retired.getOfferId()).build();
+        Offer after = BearerAuth.as(merchants, cafe.token()).retireOffer(retire);
+        assertThat(after.getState()).isEqualTo(OfferState.OFFER_STATE_RETIRED);
+        refused(() -> reserve(cafe, token(pat), retired), Status.Code.FAILED_PRECONDITION, "OFFER_RETIRED");
+        assertThat(BearerAuth.as(merchants, pat.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList())
+                .extracting(Offer::getOfferId).doesNotContain(retired.getOfferId()).contains(single.getOfferId());
+    }
+
+    @Test
+    void anotherMerchantsOffersAndRedemptionsDoNotExistForAMerchant() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer cafeOffer = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(5, 10));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 50);
+        String token = token(pat);
+        refused(() -> reserve(shop, token, cafeOffer), Status.Code.NOT_FOUND, "NOT_FOUND");
+        Redemption held = reserve(cafe, token, cafeOffer);
+        refused(() -> capture(shop, held, 0), Status.Code.NOT_FOUND, "NOT_FOUND");
+        refused(() -> voidIt(shop, held), Status.Code.NOT_FOUND, "NOT_FOUND");
+        refused(() -> BearerAuth.as(merchants, shop.token()).retireOffer(RetireOfferRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(cafeOffer.getOfferId()).build()),
+                Status.Code.NOT_FOUND, "NOT_FOUND");
+        assertThat(BearerAuth.as(merchants, shop.token()).listMyRedemptions(ListMyRedemptionsRequest
+                .getDefaultInstance()).getRedemptionsList()).isEmpty();
+        refused(() -> BearerAuth.as(wallet, cafe.token()).getWallet(GetWalletRequest.getDefaultInstance()),
+                Status.Code.PERMISSION_DENIED, null);
+    }
+
+    @Test
+    void aSuspendedMerchantCanNeitherReserveNorCaptureButItsHoldsCanBeVoided() {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 10));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 50);
+        Redemption held = reserve(shop, token(pat), offer);
+
+        MerchantServiceBlockingStub admin = BearerAuth.as(merchants, DemoTokens.adminClient());
+        admin.suspendMerchant(SuspendMerchantRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setMerchantId(shop.merchantId()).setReason("unpaid fees").build());
+        refused(() -> reserve(shop, token(pat), offer), Status.Code.FAILED_PRECONDITION, "MERCHANT_SUSPENDED");
+        refused(() -> capture(shop, held, 0), Status.Code.FAILED_PRECONDITION, "MERCHANT_SUSPENDED");
+        refused(() -> RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(1, 1)),
+                Status.Code.FAILED_PRECONDITION, "MERCHANT_SUSPENDED");
+        assertThat(BearerAuth.as(merchants, pat.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList())
+                .extracting(Offer::getOfferId).doesNotContain(offer.getOfferId());
+        assertThat(voidIt(shop, held).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_VOIDED);
+        assertThat(walletOf(pat).getAvailable()).isEqualTo(50);
+
+        admin.reinstateMerchant(ReinstateMerchantRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setMerchantId(shop.merchantId()).build());
+        assertThat(reserve(shop, token(pat), offer).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+    }
+
+    @Test
+    void aHoldNotCapturedWithinItsTtlIsVoidedAutomatically() {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(25, 1));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 60);
+        Instant elevenMinutesAgo = Instant.now().minus(Duration.ofMinutes(11));
+        String token = redemptions.issueToken(pat.id(), "", elevenMinutesAgo).token();
+        var held = redemptions.reserve(shop.merchantId(), token, offer.getOfferId(), elevenMinutesAgo);
+        Redemption heldProto = Redemption.newBuilder().setRedemptionId(held.redemptionId().toString()).build();
+
+        refused(() -> capture(shop, heldProto, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+        assertThat(sweeps.sweep(Instant.now())).isPositive();
+        ListMyRedemptionsResponse listed = BearerAuth.as(merchants, shop.token()).listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance());
+        Redemption expired = listed.getRedemptions(0);
+        assertThat(expired.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_EXPIRED);
+        assertThat(expired.getPointsReleased()).isEqualTo(25);
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(60);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertThat(voidIt(shop, heldProto)).as("voiding an expired hold returns it unchanged").isEqualTo(expired);
+        refused(() -> capture(shop, heldProto, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+        assertThat(ownOffer(shop, offer).getStockRemaining()).isEqualTo(1);
+        assertLedgerBalances();
+    }
+
+    @Test
+    void aMerchantListsItsRedemptionsAndReadsItsSettlementStatement() {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 10));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 100);
+        Instant start = Instant.now().minusSeconds(60);
+        Redemption captured = capture(shop, reserve(shop, token(pat), offer), 7);
+        Redemption voided = voidIt(shop, reserve(shop, token(pat), offer));
+        Redemption held = reserve(shop, token(pat), offer);
+
+        MerchantServiceBlockingStub asShop = BearerAuth.as(merchants, shop.token());
+        ListMyRedemptionsResponse first = asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(2)).build());
+        assertThat(first.getRedemptionsList()).extracting(Redemption::getRedemptionId)
+                .containsExactly(held.getRedemptionId(), voided.getRedemptionId());
+        ListMyRedemptionsResponse second = asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(2).setPageToken(first.getNextPageToken())).build());
+        assertThat(second.getRedemptionsList()).extracting(Redemption::getRedemptionId)
+                .containsExactly(captured.getRedemptionId());
+        assertThat(second.getNextPageToken()).isEmpty();
+        refused(() -> asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .addStates(RedemptionState.REDEMPTION_STATE_CAPTURED)
+                .setPage(PageRequest.newBuilder().setPageSize(2).setPageToken(first.getNextPageToken())).build()),
+                Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .addStates(RedemptionState.REDEMPTION_STATE_CAPTURED).build()).getRedemptionsList())
+                .extracting(Redemption::getRedemptionId).containsExactly(captured.getRedemptionId());
+
+        TimeRange period = TimeRange.newBuilder().setStart(ProtoTime.timestamp(start))
+                .setEnd(ProtoTime.timestamp(Instant.now().plusSeconds(60))).build();
+        SettlementStatement statement = BearerAuth.as(merchants, shop.token()).getSettlementStatement(
+                GetSettlementStatementRequest.newBuilder().setPeriod(period).build());
+        assertThat(statement.getPointsCaptured()).isEqualTo(7);
+        assertThat(statement.getCapturedCount()).isEqualTo(1);
+        assertThat(statement.getPointsVoided()).isEqualTo(10);
+        assertThat(statement.getVoidedCount()).isEqualTo(1);
+        assertThat(statement.getExpiredCount()).isZero();
+        refused(() -> BearerAuth.as(merchants, shop.token()).getSettlementStatement(
+                GetSettlementStatementRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+    }
+
+    @Test
+    void onlyEnrolledParticipantsHaveAWalletOrIssueTokens() {
+        refused(() -> BearerAuth.as(wallet, TestParticipants.create().token())
+                .issueRedeemToken(IssueRedeemTokenRequest.newBuilder().setIdempotencyKey("k").build()),
+                Status.Code.FAILED_PRECONDITION, "PARTICIPANT_NOT_ENROLLED");
+        refused(() -> BearerAuth.as(redemption, DemoTokens.participantPat()).reserveRedemption(
+                ReserveRedemptionRequest.newBuilder().setIdempotencyKey("k").setRedeemToken("t").setOfferId("o").build()),
+                Status.Code.PERMISSION_DENIED, null);
+    }
+}

@@ -32,7 +32,7 @@ import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
 import org.civiccredit.rewards.config.RewardsConfig;
 import org.civiccredit.rewards.domain.LimitPeriod;
-import org.civiccredit.rewards.service.IdempotentTransactions;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.service.Merchants;
 import org.civiccredit.rewards.service.Offers;
 import org.civiccredit.rewards.service.Redemptions;
@@ -49,7 +49,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
     Merchants merchants;
 
     @Inject
-    IdempotentTransactions idempotent;
+    IdempotentCalls idempotent;
 
     @Inject
     Caller caller;
@@ -67,7 +67,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
     @Blocking
     @RolesAllowed("admin")
     public void registerMerchant(RegisterMerchantRequest request, StreamObserver<Merchant> response) {
-        response.onNext(idempotent.once("RegisterMerchant", request.getIdempotencyKey(),
+        response.onNext(idempotent.onceForCaller("RegisterMerchant", request.getIdempotencyKey(),
                 request, Merchant.parser(), () -> toProto(merchants.register(request.getMerchantId(),
                         request.getDisplayName(), request.getKeycloakClientId()))));
         response.onCompleted();
@@ -98,7 +98,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
     @RolesAllowed("admin")
     public void suspendMerchant(SuspendMerchantRequest request, StreamObserver<Merchant> response) {
         new Violations().require(!request.getMerchantId().isEmpty(), "merchant_id", "required").throwIfAny();
-        response.onNext(idempotent.once("SuspendMerchant", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("SuspendMerchant", request.getIdempotencyKey(), request,
                 Merchant.parser(), () -> toProto(merchants.suspend(request.getMerchantId(), request.getReason()))));
         response.onCompleted();
     }
@@ -108,7 +108,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
     @RolesAllowed("admin")
     public void reinstateMerchant(ReinstateMerchantRequest request, StreamObserver<Merchant> response) {
         new Violations().require(!request.getMerchantId().isEmpty(), "merchant_id", "required").throwIfAny();
-        response.onNext(idempotent.once("ReinstateMerchant", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("ReinstateMerchant", request.getIdempotencyKey(), request,
                 Merchant.parser(), () -> toProto(merchants.reinstate(request.getMerchantId()))));
         response.onCompleted();
     }
@@ -121,7 +121,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
         LimitPeriod period = RewardsMapping.limitPeriod(request.getLimitPeriod());
         Offers.Draft draft = new Offers.Draft(request.getTitle(), request.getDescription(), request.getPointsCost(),
                 request.getMinimumTierName(), request.getStock(), request.getLimitPerParticipant(), period);
-        response.onNext(idempotent.once("PublishOffer", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("PublishOffer", request.getIdempotencyKey(), request,
                 Offer.parser(), () -> RewardsMapping.offer(offers.publish(merchantId, draft, Instant.now()))));
         response.onCompleted();
     }
@@ -132,7 +132,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
     public void retireOffer(RetireOfferRequest request, StreamObserver<Offer> response) {
         new Violations().require(!request.getOfferId().isEmpty(), "offer_id", "required").throwIfAny();
         String merchantId = ownMerchantId();
-        response.onNext(idempotent.once("RetireOffer", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("RetireOffer", request.getIdempotencyKey(), request,
                 Offer.parser(), () -> RewardsMapping.offer(offers.retire(merchantId, request.getOfferId(),
                         Instant.now()))));
         response.onCompleted();

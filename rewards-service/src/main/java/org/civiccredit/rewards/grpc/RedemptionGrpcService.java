@@ -15,7 +15,7 @@ import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.identity.Caller;
-import org.civiccredit.rewards.service.IdempotentTransactions;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.service.Redemptions;
 
 /**
@@ -30,7 +30,7 @@ public class RedemptionGrpcService extends RedemptionServiceGrpc.RedemptionServi
     Redemptions redemptions;
 
     @Inject
-    IdempotentTransactions idempotent;
+    IdempotentCalls idempotent;
 
     @Inject
     Caller caller;
@@ -44,7 +44,7 @@ public class RedemptionGrpcService extends RedemptionServiceGrpc.RedemptionServi
                 .require(!request.getOfferId().isEmpty(), "offer_id", "required")
                 .throwIfAny();
         String merchantId = merchantId();
-        response.onNext(idempotent.once("ReserveRedemption", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("ReserveRedemption", request.getIdempotencyKey(), request,
                 Redemption.parser(), () -> RewardsMapping.redemption(redemptions.reserve(merchantId,
                         request.getRedeemToken(), request.getOfferId(), Instant.now()))));
         response.onCompleted();
@@ -59,7 +59,7 @@ public class RedemptionGrpcService extends RedemptionServiceGrpc.RedemptionServi
                 .require(request.getPoints() >= 0, "points", "0 (all held points) or more")
                 .throwIfAny();
         String merchantId = merchantId();
-        response.onNext(idempotent.once("CaptureRedemption", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("CaptureRedemption", request.getIdempotencyKey(), request,
                 Redemption.parser(), () -> RewardsMapping.redemption(redemptions.capture(merchantId,
                         request.getRedemptionId(), request.getPoints(), Instant.now()))));
         response.onCompleted();
@@ -71,7 +71,7 @@ public class RedemptionGrpcService extends RedemptionServiceGrpc.RedemptionServi
     public void voidRedemption(VoidRedemptionRequest request, StreamObserver<Redemption> response) {
         new Violations().require(!request.getRedemptionId().isEmpty(), "redemption_id", "required").throwIfAny();
         String merchantId = merchantId();
-        response.onNext(idempotent.once("VoidRedemption", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("VoidRedemption", request.getIdempotencyKey(), request,
                 Redemption.parser(), () -> RewardsMapping.redemption(redemptions.voidHold(merchantId,
                         request.getRedemptionId(), Instant.now()))));
         response.onCompleted();

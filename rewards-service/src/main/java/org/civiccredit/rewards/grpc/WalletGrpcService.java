@@ -16,7 +16,6 @@ import org.civiccredit.api.rewards.v1.WalletServiceGrpc;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
-import org.civiccredit.rewards.service.IdempotentTransactions;
 import org.civiccredit.rewards.service.Participants;
 import org.civiccredit.rewards.service.Redemptions;
 import org.civiccredit.rewards.service.Wallets;
@@ -39,7 +38,7 @@ public class WalletGrpcService extends WalletServiceGrpc.WalletServiceImplBase {
     Participants participants;
 
     @Inject
-    IdempotentTransactions idempotent;
+    IdempotentCalls idempotent;
 
     @Inject
     Caller caller;
@@ -65,7 +64,7 @@ public class WalletGrpcService extends WalletServiceGrpc.WalletServiceImplBase {
     public void issueRedeemToken(IssueRedeemTokenRequest request, StreamObserver<RedeemToken> response) {
         IdempotentCalls.requireValidKey(request.getIdempotencyKey());
         UUID participantId = participants.bySubject(caller.subject());
-        response.onNext(idempotent.once("IssueRedeemToken", request.getIdempotencyKey(), request,
+        response.onNext(idempotent.onceForCaller("IssueRedeemToken", request.getIdempotencyKey(), request,
                 RedeemToken.parser(), () -> RewardsMapping.token(
                         redemptions.issueToken(participantId, request.getOfferId(), Instant.now()))));
         response.onCompleted();

@@ -53,6 +53,11 @@ public class AgencyEntity extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** The name participants see for an agency (its id when it is not registered). */
+    public static String displayNameOf(String agencyId) {
+        return AgencyEntity.<AgencyEntity>findByIdOptional(agencyId).map(a -> a.displayName).orElse(agencyId);
+    }
+
     public Agency toDomain() {
         return new Agency(agencyId, displayName, clientId, Set.copyOf(categories), "SUSPENDED".equals(status),
                 suspensionReason, suspendedAt, createdAt);

@@ -90,7 +90,7 @@ public class Contests {
                 participantId = ?1 AND status IN ?2
                 AND (occurredAt < ?3 OR (occurredAt = ?3 AND reportId < ?4)) ORDER BY occurredAt DESC, reportId DESC""",
                 participant.participantId, wanted, afterOccurred, afterId).page(0, limit).list().stream()
-                .map(r -> new ReportWithContest(r.toDomain(agencyName(r.agencyId)),
+                .map(r -> new ReportWithContest(r.toDomain(AgencyEntity.displayNameOf(r.agencyId)),
                         ContestEntity.<ContestEntity>find("reportId", r.reportId).firstResultOptional()
                                 .map(ContestEntity::toDomain).orElse(null)))
                 .toList();
@@ -189,12 +189,9 @@ public class Contests {
 
     private static ContestCase caseOf(ContestEntity c) {
         ReportEntity r = ReportEntity.findById(c.reportId);
-        return new ContestCase(c.toDomain(), r.toDomain(agencyName(r.agencyId)));
+        return new ContestCase(c.toDomain(), r.toDomain(AgencyEntity.displayNameOf(r.agencyId)));
     }
 
-    private static String agencyName(String agencyId) {
-        return AgencyEntity.<AgencyEntity>findByIdOptional(agencyId).map(a -> a.displayName).orElse(agencyId);
-    }
 
     private static Refusal notEnrolled() {
         return Refusal.failedPrecondition("PARTICIPANT_NOT_ENROLLED", "you are not enrolled");

@@ -143,7 +143,7 @@ public class Intake {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Report get(String agencyId, String reportId) {
         ReportEntity r = own(agencyId, reportId);
-        return r.toDomain(agencyName(agencyId));
+        return r.toDomain(AgencyEntity.displayNameOf(agencyId));
     }
 
     /** A page of an agency's reports, newest received first, after the cursor (received_at, report_id). */
@@ -151,7 +151,7 @@ public class Intake {
     public List<Report> list(String agencyId, Set<ReportStatus> statuses, Instant occurredFrom, Instant occurredTo,
             Instant receivedFrom, Instant receivedTo, Instant afterReceived, UUID afterId, int limit) {
         Set<ReportStatus> wanted = statuses.isEmpty() ? EnumSet.allOf(ReportStatus.class) : statuses;
-        String name = agencyName(agencyId);
+        String name = AgencyEntity.displayNameOf(agencyId);
         return ReportEntity.<ReportEntity>find("""
                 agencyId = :agency AND status IN :statuses
                 AND occurredAt >= :occurredFrom AND occurredAt < :occurredTo
@@ -188,7 +188,7 @@ public class Intake {
                     .setIdempotencyKey("reverse-" + r.reportId).setReportId(r.reportId.toString())
                     .setReason(reason).setCause(ReversalCause.REVERSAL_CAUSE_REPORT_WITHDRAWN).build(), r.reportId);
         }
-        return r.toDomain(agencyName(agencyId));
+        return r.toDomain(AgencyEntity.displayNameOf(agencyId));
     }
 
     private static ReportEntity own(String agencyId, String reportId) {
@@ -205,7 +205,4 @@ public class Intake {
                 .orElseThrow(() -> Refusal.notFound("no report " + reportId));
     }
 
-    private static String agencyName(String agencyId) {
-        return AgencyEntity.<AgencyEntity>findByIdOptional(agencyId).map(a -> a.displayName).orElse(agencyId);
-    }
 }

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.function.Supplier;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.identity.Caller;
 
@@ -25,6 +26,9 @@ import org.civiccredit.kit.identity.Caller;
  * the stored response; the same key with a different request is refused with ALREADY_EXISTS. Because the key
  * row is written in the same transaction as the change, a refused or failed call leaves no key behind.
  * Each service's schema has the {@code idempotency_key} table (see its first migration).
+ *
+ * <p>Every call that runs (not a replay) is appended to the service's {@link AuditLog} in the same transaction,
+ * so no mutating RPC changes state without an audit entry.
  */
 @ApplicationScoped
 public class IdempotentCalls {
@@ -38,6 +42,9 @@ public class IdempotentCalls {
     @Inject
     Caller caller;
 
+    @Inject
+    AuditLog audit;
+
     /**
      * Runs {@code action} once per calling identity, call name and key; see
      * {@link #once(String, String, Message, Parser, Supplier)}.
@@ -47,7 +54,11 @@ public class IdempotentCalls {
     @Transactional(Transactional.TxType.REQUIRED)
     public <T extends Message> T onceForCaller(String call, String key, Message request, Parser<T> parser,
             Supplier<T> action) {
-        return once(caller.idempotencyScope(call), key, request, parser, action);
+        return once(caller.idempotencyScope(call), key, request, parser, () -> {
+            T response = action.get();
+            audit.recordCall(call, request, response);
+            return response;
+        });
     }
 
     /**

@@ -38,6 +38,11 @@ public class Caller {
         return claim("merchant_id");
     }
 
+    /** The {@code azp} claim: the Keycloak client the token was issued to (a service's or partner's client id). */
+    public Optional<String> clientId() {
+        return claim("azp");
+    }
+
     /** A scope for idempotency keys: keys of different callers and calls never meet. */
     public String idempotencyScope(String call) {
         return subject() + "/" + call;

@@ -1,0 +1,157 @@
+package org.civiccredit.kit.audit;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.quarkus.arc.Arc;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.civiccredit.kit.identity.Caller;
+
+/**
+ * The service's append-only, hash-chained audit log: every state change is appended in the transaction that
+ * makes it, so a change and its entry commit or roll back together. Mutating RPCs are recorded by
+ * {@link org.civiccredit.kit.idempotency.IdempotentCalls}; scheduled jobs record their own changes with
+ * {@link #record(String, String, String)}.
+ *
+ * <p>Appends are serialised by a transaction-scoped advisory lock taken as the last step of the writing
+ * transaction, so entries are numbered in the order their transactions commit and the chain has no forks; the
+ * lock is held only from the append to the commit. The table is {@code audit_log} (migration
+ * {@code db/kit/R__kit_audit_log.sql}, which each service adds to its Flyway locations).
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    /** Advisory lock key of audit appends (any constant distinct from the service's other advisory locks). */
+    static final long APPEND_LOCK = 0x4175646974L;
+
+    private static final int PAGE = 1000;
+
+    /**
+     * The fields whose values name records in an entry: ids of reports, contests, organisations, offers and
+     * ledger records. An allow-list, so a new field (a participant id, say) never lands in the log by accident.
+     */
+    static final Set<String> RECORD_REFS = Set.of("report_id", "contest_id", "event_id", "agency_id",
+            "merchant_id", "keycloak_client_id", "offer_id", "redemption_id", "lot_id", "movement_id");
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Caller caller;
+
+    /**
+     * Records a mutating call made by the current caller, naming the records it touched: the non-empty
+     * top-level fields of the request and the response named in {@link #RECORD_REFS}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordCall(String call, Message request, Message response) {
+        Set<String> refs = new LinkedHashSet<>();
+        collectRefs(request, refs);
+        collectRefs(response, refs);
+        record(call, currentActor(), String.join(",", refs));
+    }
+
+    /** Appends one entry in the current transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(String action, String actor, String refs) {
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, APPEND_LOCK).getSingleResult();
+        @SuppressWarnings("unchecked")
+        List<Object[]> last = em.createNativeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .getResultList();
+        long seq = last.isEmpty() ? 1 : ((Number) last.get(0)[0]).longValue() + 1;
+        byte[] prevHash = last.isEmpty() ? AuditChain.GENESIS : (byte[]) last.get(0)[1];
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        byte[] hash = AuditChain.hash(prevHash, seq, at, action, actor, refs);
+        em.createNativeQuery("""
+                INSERT INTO audit_log (seq, recorded_at, action, actor, refs, prev_hash, hash)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)""")
+                .setParameter(1, seq).setParameter(2, Timestamp.from(at)).setParameter(3, action)
+                .setParameter(4, actor).setParameter(5, refs).setParameter(6, prevHash).setParameter(7, hash)
+                .executeUpdate();
+    }
+
+    /** Walks the whole chain from the first entry and reports the first broken link, if any. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public AuditVerification verify() {
+        AuditChain.Verifier verifier = new AuditChain.Verifier();
+        long after = 0;
+        while (true) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("""
+                    SELECT seq, recorded_at, action, actor, refs, prev_hash, hash FROM audit_log
+                    WHERE seq > ?1 ORDER BY seq LIMIT ?2""")
+                    .setParameter(1, after).setParameter(2, PAGE).getResultList();
+            for (Object[] r : rows) {
+                AuditEntry e = new AuditEntry(((Number) r[0]).longValue(), toInstant(r[1]), (String) r[2],
+                        (String) r[3], (String) r[4], (byte[]) r[5], (byte[]) r[6]);
+                if (!verifier.accept(e)) {
+                    return verifier.result();
+                }
+                after = e.seq();
+            }
+            if (rows.size() < PAGE) {
+                return verifier.result();
+            }
+        }
+    }
+
+    /**
+     * Who is acting, without personal data of participants: organisations by their id, staff (reviewers,
+     * admins) by their subject so decisions stay attributable, services by client id, participants only by role.
+     */
+    String currentActor() {
+        if (!Arc.container().requestContext().isActive() || caller.subject() == null) {
+            return "system";
+        }
+        if (caller.hasRole("service")) {
+            return "service:" + caller.clientId().orElse(caller.subject());
+        }
+        if (caller.agencyId().isPresent()) {
+            return "agency:" + caller.agencyId().get();
+        }
+        if (caller.merchantId().isPresent()) {
+            return "merchant:" + caller.merchantId().get();
+        }
+        for (String staff : new String[] { "admin", "reviewer" }) {
+            if (caller.hasRole(staff)) {
+                return staff + ":" + caller.subject();
+            }
+        }
+        return caller.hasRole("participant") ? "participant" : "unknown";
+    }
+
+    private static void collectRefs(Message message, Set<String> refs) {
+        if (message == null) {
+            return;
+        }
+        for (FieldDescriptor f : message.getDescriptorForType().getFields()) {
+            String name = f.getName();
+            if (f.isRepeated() || f.getJavaType() != FieldDescriptor.JavaType.STRING
+                    || !RECORD_REFS.contains(name)) {
+                continue;
+            }
+            String value = (String) message.getField(f);
+            if (!value.isEmpty()) {
+                refs.add(name + "=" + value);
+            }
+        }
+    }
+
+    private static Instant toInstant(Object value) {
+        if (value instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return (Instant) value;
+    }
+}

@@ -1,0 +1,27 @@
+-- Audit chain of service-kit's AuditLog, shared by every service (a repeatable migration of location db/kit,
+-- so each service's own versioned migrations keep their numbers). Append-only: rows cannot be updated or
+-- deleted through SQL without first disabling the trigger, and any change to a row breaks the hash chain,
+-- which AuditLog.verify() reports.
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq         bigint      PRIMARY KEY,
+    recorded_at timestamptz NOT NULL,
+    action      text        NOT NULL,
+    actor       text        NOT NULL,
+    refs        text        NOT NULL,
+    prev_hash   bytea       NOT NULL,
+    hash        bytea       NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
+END;
+$$;
+
+DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only();
+
+DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();

@@ -1,6 +1,7 @@
 package org.civiccredit.kit.idempotency;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
@@ -82,9 +84,11 @@ public class IdempotentCalls {
                 .executeUpdate();
         if (inserted == 1) {
             T response = action.get();
-            em.createNativeQuery("UPDATE idempotency_key SET response = ?1 WHERE scope = ?2 AND idem_key = ?3")
+            String participant = participantOf(request).or(() -> participantOf(response)).orElse(null);
+            em.createNativeQuery("""
+                    UPDATE idempotency_key SET response = ?1, participant_ref = ?4 WHERE scope = ?2 AND idem_key = ?3""")
                     .setParameter(1, response.toByteArray()).setParameter(2, scope).setParameter(3, key)
-                    .executeUpdate();
+                    .setParameter(4, participant).executeUpdate();
             return response;
         }
         @SuppressWarnings("unchecked")
@@ -104,6 +108,60 @@ public class IdempotentCalls {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored response for key " + key + " is unreadable", e);
         }
+    }
+
+    /**
+     * Forgets every stored call that concerns a participant (by a {@code participant_id} in its request or
+     * response), as part of erasing them: stored responses may hold their personal data. A retry of a
+     * forgotten call runs again, and finds the participant erased.
+     *
+     * @return how many stored calls were forgotten
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int forgetParticipant(String participantId) {
+        return em.createNativeQuery("DELETE FROM idempotency_key WHERE participant_ref = ?1")
+                .setParameter(1, participantId).executeUpdate();
+    }
+
+    /**
+     * Forgets every stored call a person made themselves (their keys are scoped by their token subject), as
+     * part of erasing them.
+     *
+     * @return how many stored calls were forgotten
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int forgetCaller(String subject) {
+        return em.createNativeQuery("DELETE FROM idempotency_key WHERE left(scope, ?2) = ?1")
+                .setParameter(1, subject + "/").setParameter(2, subject.length() + 1).executeUpdate();
+    }
+
+    /**
+     * The participant a message concerns: its {@code participant_id}, or that of a message it holds (one level
+     * of singular message fields is searched, e.g. a contest case's report).
+     */
+    static Optional<String> participantOf(Message message) {
+        return participantOf(message, 2);
+    }
+
+    private static Optional<String> participantOf(Message message, int depth) {
+        FieldDescriptor id = message.getDescriptorForType().findFieldByName("participant_id");
+        if (id != null && !id.isRepeated() && id.getJavaType() == FieldDescriptor.JavaType.STRING) {
+            String value = (String) message.getField(id);
+            if (!value.isEmpty()) {
+                return Optional.of(value);
+            }
+        }
+        if (depth > 1) {
+            for (FieldDescriptor f : message.getDescriptorForType().getFields()) {
+                if (!f.isRepeated() && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && message.hasField(f)) {
+                    Optional<String> nested = participantOf((Message) message.getField(f), depth - 1);
+                    if (nested.isPresent()) {
+                        return nested;
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Refuses a missing or oversized key with a field violation on {@code idempotency_key}. */

@@ -108,8 +108,10 @@ public class OutboxRelay {
                     break;
                 }
             }
-            em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1 "
-                    + "WHERE id = ?1").setParameter(1, id).setParameter(2, outcome).executeUpdate();
+            // The payload is needed only until delivery; clearing it keeps no copy of personal data behind.
+            em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1, "
+                    + "payload = ''::bytea WHERE id = ?1").setParameter(1, id).setParameter(2, outcome)
+                    .executeUpdate();
             if (outcome.equals("OK")) {
                 delivery.get().delivered(kind, (UUID) row[5]);
             }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -41,12 +42,14 @@ import org.civiccredit.rewards.persistence.WalletStore;
  * then capture (fully or partly) or void. Lock order, on every path: the participant's row, then the
  * redemption's (or the token's), then offer rows (one, last; or several, all at once in id order). So the
  * available balance never goes below zero and a hold is settled at most once, on any number of instances; the
- * token is consumed atomically by the first successful reservation.
+ * token is consumed atomically by the first successful reservation. The tiers of a tier-gated offer are read
+ * from scoring-service before any lock is taken; if they cannot be read, nothing is reserved (UNAVAILABLE).
  */
 @ApplicationScoped
 public class Redemptions {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Tiers.Standing NO_TIER = new Tiers.Standing(OptionalLong.empty(), OptionalLong.empty());
 
     @Inject
     RewardsConfig config;
@@ -81,9 +84,10 @@ public class Redemptions {
         if (!offerId.isEmpty()) {
             OfferEntity o = findOffer(offerId).orElseThrow(() -> Refusal.notFound("no offer " + offerId));
             requireOpen(o, merchantOf(o));
+            Tiers.Standing standing = standing(participantId, o);
             ParticipantEntity p = store.lock(participantId);
             WalletStore.Loaded loaded = wallets.open(participantId, List.of(), now);
-            Eligibility verdict = eligibility(p, loaded.wallet(), o, now);
+            Eligibility verdict = eligibility(p, loaded.wallet(), o, standing, now);
             if (verdict != Eligibility.ELIGIBLE) {
                 throw Refusal.failedPrecondition(verdict.name(), switch (verdict) {
                     case INSUFFICIENT_POINTS -> "your available points are below the offer's cost";
@@ -130,6 +134,8 @@ public class Redemptions {
             throw Refusal.failedPrecondition("TOKEN_EXPIRED", "the redeem token expired");
         }
         UUID participantId = t.participantId;
+        // Read from scoring-service before the wallet is locked, so no lock waits on another service.
+        Tiers.Standing standing = standing(participantId, offer);
         ParticipantEntity p = store.lock(participantId);
         if (p == null || p.erasedAt != null) {
             throw Refusal.failedPrecondition("TOKEN_INVALID", "the redeem token is not valid");
@@ -142,7 +148,7 @@ public class Redemptions {
             throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
         }
         WalletStore.Loaded loaded = wallets.open(participantId, List.of(), List.of(offer.offerId), now);
-        if (eligibility(p, loaded.wallet(), offer, now) != Eligibility.ELIGIBLE) {
+        if (eligibility(p, loaded.wallet(), offer, standing, now) != Eligibility.ELIGIBLE) {
             throw Refusal.failedPrecondition("NOT_ELIGIBLE",
                     "the participant behind this token may not redeem this offer");
         }
@@ -275,7 +281,13 @@ public class Redemptions {
         return r;
     }
 
-    private Eligibility eligibility(ParticipantEntity p, ParticipantWallet wallet, OfferEntity offer, Instant now) {
+    /** The tiers to compare for a tier-gated offer, from scoring-service; nothing to compare otherwise. */
+    private Tiers.Standing standing(UUID participantId, OfferEntity offer) {
+        return offer.minimumTierName == null ? NO_TIER : tiers.standing(participantId, offer.minimumTierName);
+    }
+
+    private Eligibility eligibility(ParticipantEntity p, ParticipantWallet wallet, OfferEntity offer,
+            Tiers.Standing standing, Instant now) {
         long used = 0;
         if (offer.limitPerParticipant > 0) {
             LimitPeriod.Window w = LimitPeriod.valueOf(offer.limitPeriod).windowAt(now, config.timeZone());
@@ -283,7 +295,7 @@ public class Redemptions {
                     + "AND reservedAt >= ?3 AND reservedAt < ?4", p.participantId, offer.offerId, w.start(), w.end());
         }
         return Eligibility.check(wallet.available(), offer.pointsCost, offer.minimumTierName != null,
-                tiers.threshold(offer.minimumTierName), tiers.threshold(p.tierName), used,
+                standing.minimumThreshold(), standing.participantThreshold(), used,
                 offer.limitPerParticipant);
     }
 

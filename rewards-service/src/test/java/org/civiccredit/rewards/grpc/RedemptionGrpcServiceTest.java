@@ -5,11 +5,12 @@ import static org.civiccredit.rewards.grpc.RewardsFixtures.refused;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.civiccredit.api.common.v1.PageRequest;
 import org.civiccredit.api.common.v1.TimeRange;
@@ -45,7 +46,6 @@ import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
 import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
 import org.civiccredit.rewards.service.Redemptions;
-import org.civiccredit.rewards.service.Tiers;
 import org.civiccredit.rewards.service.WalletSweeps;
 import org.civiccredit.rewards.service.Wallets;
 import org.junit.jupiter.api.Test;
@@ -82,7 +82,7 @@ class RedemptionGrpcServiceTest {
     WalletSweeps sweeps;
 
     @Inject
-    Tiers tiers;
+    EntityManager em;
 
     private String token(Enrolled p) {
         return BearerAuth.as(wallet, p.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
@@ -183,9 +183,7 @@ class RedemptionGrpcServiceTest {
     }
 
     private Offer ownOffer(TestMerchant m, Offer offer) {
-        return BearerAuth.as(merchants, m.token()).listOffers(ListOffersRequest.newBuilder()
-                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList().stream()
-                .filter(o -> o.getOfferId().equals(offer.getOfferId())).findFirst().orElseThrow();
+        return RewardsFixtures.ownOffer(merchants, m, offer);
     }
 
     @Test
@@ -249,32 +247,45 @@ class RedemptionGrpcServiceTest {
                 Status.Code.NOT_FOUND, "NOT_FOUND");
     }
 
+    /**
+     * In this profile nothing listens where scoring-service is expected (see application.properties): a tier
+     * cannot be checked, so nothing tier-gated is published, tokened or reserved, and nothing is held.
+     */
     @Test
-    void aTierGatedOfferNeedsTheTierRecordedForTheParticipant() {
-        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
-        refused(() -> RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
-                .setMinimumTierName("Platinum-" + UUID.randomUUID())), Status.Code.INVALID_ARGUMENT,
-                "INVALID_ARGUMENT");
-        String silver = "Silver-" + UUID.randomUUID();
-        String gold = "Gold-" + UUID.randomUUID();
-        tiers.replace(Map.of(silver, 100L, gold, 500L));
-        Offer goldOnly = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
-                .setMinimumTierName(gold));
-        assertThat(goldOnly.getMinimumTierName()).isEqualTo(gold);
+    void whileScoringCannotBeReachedNoTierGatedOfferIsPublishedOrRedeemed() {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        refused(() -> RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 10)
+                .setMinimumTierName("Gold")), Status.Code.UNAVAILABLE, "SCORING_UNAVAILABLE");
+        assertThat(BearerAuth.as(merchants, shop.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(100)).build()).getOffersList()).isEmpty();
+
+        Offer goldOnly = offerPublishedEarlier(shop, "Gold");
+        Offer anyone = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 10));
         Enrolled pat = RewardsFixtures.enrolled(internal);
         RewardsFixtures.spendable(wallets, pat.participantId(), 100);
-        WalletServiceBlockingStub asPat = BearerAuth.as(wallet, pat.token());
-        IssueRedeemTokenRequest.Builder forGold = IssueRedeemTokenRequest.newBuilder().setOfferId(goldOnly.getOfferId());
+        String token = token(pat);
+        refused(() -> reserve(shop, token, goldOnly), Status.Code.UNAVAILABLE, "SCORING_UNAVAILABLE");
+        refused(() -> BearerAuth.as(wallet, pat.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(goldOnly.getOfferId()).build()),
+                Status.Code.UNAVAILABLE, "SCORING_UNAVAILABLE");
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(100);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertThat(ownOffer(shop, goldOnly).getStockRemaining()).isEqualTo(10);
+        assertThat(reserve(shop, token, anyone).getState()).as("the token was not consumed")
+                .isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+    }
 
-        refused(() -> reserve(cafe, token(pat), goldOnly), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
-        refused(() -> asPat.issueRedeemToken(forGold.setIdempotencyKey(UUID.randomUUID().toString()).build()),
-                Status.Code.FAILED_PRECONDITION, "TIER_TOO_LOW");
-        tiers.assign(pat.id(), silver);
-        refused(() -> reserve(cafe, token(pat), goldOnly), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
-        tiers.assign(pat.id(), gold);
-        String token = asPat.issueRedeemToken(forGold.setIdempotencyKey(UUID.randomUUID().toString()).build())
-                .getToken();
-        assertThat(reserve(cafe, token, goldOnly).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+    /** A tier-gated offer as if published while scoring-service was reachable. */
+    private Offer offerPublishedEarlier(TestMerchant m, String minimumTier) {
+        UUID id = UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                INSERT INTO offer (offer_id, merchant_id, title, description, points_cost, minimum_tier_name, stock,
+                    stock_remaining, limit_per_participant, state, published_at)
+                VALUES (?1, ?2, 'Lounge', '', 10, ?3, 10, 10, 0, 'ACTIVE', now())""")
+                .setParameter(1, id).setParameter(2, m.merchantId()).setParameter(3, minimumTier).executeUpdate());
+        return Offer.newBuilder().setOfferId(id.toString()).build();
     }
 
     @Test

@@ -14,10 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.civiccredit.api.common.v1.PageRequest;
+import org.civiccredit.api.rewards.v1.ListOffersRequest;
 import org.civiccredit.api.rewards.v1.MerchantServiceGrpc.MerchantServiceBlockingStub;
 import org.civiccredit.api.rewards.v1.Offer;
 import org.civiccredit.api.rewards.v1.PublishOfferRequest;
@@ -139,17 +143,35 @@ final class RewardsFixtures {
 
     /** The ErrorInfo reason of a refusal (FAILED_PRECONDITION reasons, or the code name). */
     static String reason(Throwable t) {
+        return details(t, com.google.rpc.ErrorInfo.class).map(com.google.rpc.ErrorInfo::getReason).findFirst()
+                .orElse("");
+    }
+
+    /** The fields a refusal's BadRequest names, in order. */
+    static List<String> violatedFields(Throwable t) {
+        return details(t, com.google.rpc.BadRequest.class).flatMap(b -> b.getFieldViolationsList().stream())
+                .map(com.google.rpc.BadRequest.FieldViolation::getField).toList();
+    }
+
+    private static <T extends com.google.protobuf.Message> Stream<T> details(Throwable t, Class<T> type) {
         com.google.rpc.Status status = StatusProto.fromThrowable(t);
         if (status == null) {
-            return "";
+            return Stream.empty();
         }
-        return status.getDetailsList().stream().filter(a -> a.is(com.google.rpc.ErrorInfo.class)).map(a -> {
+        return status.getDetailsList().stream().filter(a -> a.is(type)).map(a -> {
             try {
-                return a.unpack(com.google.rpc.ErrorInfo.class).getReason();
+                return a.unpack(type);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException(e);
             }
-        }).findFirst().orElse("");
+        });
+    }
+
+    /** One of a merchant's own offers as it lists it now (stock remaining included). */
+    static Offer ownOffer(MerchantServiceBlockingStub merchants, TestMerchant m, Offer offer) {
+        return BearerAuth.as(merchants, m.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList().stream()
+                .filter(o -> o.getOfferId().equals(offer.getOfferId())).findFirst().orElseThrow();
     }
 
     private static HttpResponse<String> send(HttpRequest request, int expected) {

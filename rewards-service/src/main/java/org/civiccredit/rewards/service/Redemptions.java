@@ -231,15 +231,35 @@ public class Redemptions {
         return r.toDomain();
     }
 
-    /** The calling merchant's redemptions, newest first, optionally filtered by state and reservation time. */
+    /**
+     * The calling merchant's redemptions as they stand at {@code at} (a hold past its TTL is expired), newest
+     * first, optionally filtered by state and reservation time.
+     */
     @Transactional
-    public Listing list(String merchantId, Page page, Set<RedemptionState> states, Instant from, Instant to) {
+    public Listing list(String merchantId, Page page, Set<RedemptionState> states, Instant from, Instant to,
+            Instant at) {
+        Instant now = Wallets.micros(at);
         StringBuilder q = new StringBuilder("merchantId = :merchant");
         Map<String, Object> params = new HashMap<>();
         params.put("merchant", merchantId);
         if (!states.isEmpty()) {
-            q.append(" AND state IN :states");
-            params.put("states", states.stream().map(Enum::name).collect(Collectors.toList()));
+            List<String> any = new ArrayList<>();
+            if (states.contains(RedemptionState.HELD)) {
+                any.add("(state = 'HELD' AND holdExpiresAt > :now)");
+            }
+            if (states.contains(RedemptionState.EXPIRED)) {
+                any.add("state = 'EXPIRED' OR (state = 'HELD' AND holdExpiresAt <= :now)");
+            }
+            if (!any.isEmpty()) {
+                params.put("now", now);
+            }
+            List<String> settled = states.stream().filter(s -> s == RedemptionState.CAPTURED
+                    || s == RedemptionState.VOIDED).map(Enum::name).collect(Collectors.toList());
+            if (!settled.isEmpty()) {
+                any.add("state IN :states");
+                params.put("states", settled);
+            }
+            q.append(" AND (").append(String.join(" OR ", any)).append(')');
         }
         if (from != null) {
             q.append(" AND reservedAt >= :from");
@@ -258,7 +278,7 @@ public class Redemptions {
         q.append(" ORDER BY reservedAt DESC, redemptionId DESC");
         List<RedemptionEntity> rows = RedemptionEntity.<RedemptionEntity>find(q.toString(), params)
                 .range(0, page.size()).list();
-        List<Redemption> result = new ArrayList<>(rows.stream().map(RedemptionEntity::toDomain).toList());
+        List<Redemption> result = new ArrayList<>(rows.stream().map(r -> r.toDomain().asOf(now)).toList());
         String next = "";
         if (result.size() > page.size()) {
             result = new ArrayList<>(result.subList(0, page.size()));

@@ -11,7 +11,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.civiccredit.api.common.v1.PageRequest;
 import org.civiccredit.api.common.v1.TimeRange;
 import org.civiccredit.api.rewards.v1.CaptureRedemptionRequest;
@@ -43,6 +46,7 @@ import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.TestParticipants;
+import org.civiccredit.rewards.config.RewardsConfig;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
 import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
 import org.civiccredit.rewards.service.Redemptions;
@@ -83,6 +87,9 @@ class RedemptionGrpcServiceTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    RewardsConfig config;
 
     private String token(Enrolled p) {
         return BearerAuth.as(wallet, p.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
@@ -355,30 +362,85 @@ class RedemptionGrpcServiceTest {
         assertThat(reserve(shop, token(pat), offer).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
     }
 
+    /** Moves a hold's reservation back by its whole TTL and a second: it is now past its TTL. */
+    private void overdue(Redemption held) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                UPDATE redemption SET reserved_at = reserved_at - make_interval(secs => ?1),
+                    hold_expires_at = hold_expires_at - make_interval(secs => ?1) WHERE redemption_id = ?2""")
+                .setParameter(1, config.holdTtl().toSeconds() + 1)
+                .setParameter(2, UUID.fromString(held.getRedemptionId())).executeUpdate());
+    }
+
+    /** How many times points of a redemption went back from held to available. */
+    private long releasesOf(Redemption r) {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM ledger_movement WHERE reference = ?1 "
+                + "AND reason = 'REDEMPTION_RELEASE'").setParameter(1, r.getRedemptionId()).getSingleResult())
+                .longValue();
+    }
+
     @Test
-    void aHoldNotCapturedWithinItsTtlIsVoidedAutomatically() {
+    void aHoldPastItsTtlIsExpiredAtOnceBeforeAnySweep() {
         TestMerchant shop = RewardsFixtures.newMerchant(merchants);
         Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(25, 1));
         Enrolled pat = RewardsFixtures.enrolled(internal);
         RewardsFixtures.spendable(wallets, pat.participantId(), 60);
-        Instant elevenMinutesAgo = Instant.now().minus(Duration.ofMinutes(11));
-        String token = redemptions.issueToken(pat.id(), "", elevenMinutesAgo).token();
-        var held = redemptions.reserve(shop.merchantId(), token, offer.getOfferId(), elevenMinutesAgo);
-        Redemption heldProto = Redemption.newBuilder().setRedemptionId(held.redemptionId().toString()).build();
+        Instant start = Instant.now().minus(config.holdTtl()).minusSeconds(60);
+        Redemption held = reserve(shop, token(pat), offer);
+        overdue(held);
 
-        refused(() -> capture(shop, heldProto, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
-        assertThat(sweeps.sweep(Instant.now())).isPositive();
-        ListMyRedemptionsResponse listed = BearerAuth.as(merchants, shop.token()).listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance());
-        Redemption expired = listed.getRedemptions(0);
-        assertThat(expired.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_EXPIRED);
-        assertThat(expired.getPointsReleased()).isEqualTo(25);
-        assertThat(walletOf(pat)).satisfies(w -> {
+        refused(() -> capture(shop, held, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+        MerchantServiceBlockingStub asShop = BearerAuth.as(merchants, shop.token());
+        Redemption listed = asShop.listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance()).getRedemptions(0);
+        assertThat(listed.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_EXPIRED);
+        assertThat(listed.getPointsReleased()).isEqualTo(25);
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .addStates(RedemptionState.REDEMPTION_STATE_HELD).build()).getRedemptionsList()).isEmpty();
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .addStates(RedemptionState.REDEMPTION_STATE_EXPIRED).build()).getRedemptionsList())
+                .containsExactly(listed);
+        assertThat(asShop.getSettlementStatement(GetSettlementStatementRequest.newBuilder()
+                .setPeriod(TimeRange.newBuilder().setStart(ProtoTime.timestamp(start))
+                        .setEnd(ProtoTime.timestamp(Instant.now().plusSeconds(60)))).build()).getExpiredCount())
+                .isEqualTo(1);
+        assertThat(walletOf(pat)).as("no sweep has run: the wallet itself lets the hold go").satisfies(w -> {
             assertThat(w.getAvailable()).isEqualTo(60);
             assertThat(w.getHeld()).isZero();
         });
-        assertThat(voidIt(shop, heldProto)).as("voiding an expired hold returns it unchanged").isEqualTo(expired);
-        refused(() -> capture(shop, heldProto, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
         assertThat(ownOffer(shop, offer).getStockRemaining()).isEqualTo(1);
+
+        sweeps.sweep(Instant.now());
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance()).getRedemptions(0))
+                .as("as recorded, the same as it was shown").isEqualTo(listed);
+        assertThat(voidIt(shop, held)).as("voiding an expired hold returns it unchanged").isEqualTo(listed);
+        refused(() -> capture(shop, held, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+        assertThat(releasesOf(held)).isEqualTo(1);
+        assertThat(walletOf(pat).getAvailable()).isEqualTo(60);
+        assertLedgerBalances();
+    }
+
+    @Test
+    void sweepsOfSeveralInstancesExpireAnOverdueHoldOnce() throws Exception {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 3));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 50);
+        List<Redemption> holds = List.of(reserve(shop, token(pat), offer), reserve(shop, token(pat), offer),
+                reserve(shop, token(pat), offer));
+        holds.forEach(this::overdue);
+        refused(() -> capture(shop, holds.get(0), 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+
+        List<Callable<Integer>> instances = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            instances.add(() -> sweeps.sweep(Instant.now()));
+        }
+        RewardsFixtures.race(instances);
+        sweeps.sweep(Instant.now());
+        assertThat(holds).allSatisfy(h -> assertThat(releasesOf(h)).as("points released once").isEqualTo(1));
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(50);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertThat(ownOffer(shop, offer).getStockRemaining()).isEqualTo(3);
         assertLedgerBalances();
     }
 

@@ -14,8 +14,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -39,8 +46,8 @@ import org.civiccredit.rewards.service.Wallets;
  */
 final class RewardsFixtures {
 
-    /** A participant enrolled with rewards-service, with a real token. */
-    record Enrolled(String participantId, String token) {
+    /** A participant enrolled with rewards-service, with a real token and its subject. */
+    record Enrolled(String participantId, String token, String subject) {
         UUID id() {
             return UUID.fromString(participantId);
         }
@@ -62,7 +69,7 @@ final class RewardsFixtures {
         String id = UUID.randomUUID().toString();
         BearerAuth.as(internal, DemoTokens.service()).registerParticipant(RegisterParticipantRequest.newBuilder()
                 .setIdempotencyKey("register-" + id).setParticipantId(id).setKeycloakSubject(user.userId()).build());
-        return new Enrolled(id, user.token());
+        return new Enrolled(id, user.token(), user.userId());
     }
 
     /** Awards points that are spendable now: the award is dated back past the contest window. */
@@ -129,6 +136,29 @@ final class RewardsFixtures {
 
     static Offer publish(MerchantServiceBlockingStub merchants, TestMerchant merchant, PublishOfferRequest.Builder offer) {
         return BearerAuth.as(merchants, merchant.token()).publishOffer(offer.build());
+    }
+
+    /** Runs the calls at once, each on its own thread, released together; their results in order. */
+    static <T> List<T> race(List<Callable<T>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> call : calls) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(120, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Asserts that a call is refused with {@code code} and ErrorInfo {@code reason} (null: not checked). */

@@ -154,14 +154,6 @@ public class Redemptions {
         }
         List<Allocation> allocations = loaded.wallet().hold(offer.pointsCost, redemptionId.toString(), now)
                 .orElseThrow(() -> new IllegalStateException("an eligible participant could not hold the cost"));
-        int taken = em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining - 1 "
-                + "WHERE offer_id = ?1 AND stock_remaining > 0 AND state = 'ACTIVE'")
-                .setParameter(1, offer.offerId).executeUpdate();
-        if (taken == 0) {
-            em.refresh(offer);
-            throw offer.retired() ? Refusal.failedPrecondition("OFFER_RETIRED", "the offer was retired")
-                    : Refusal.failedPrecondition("OUT_OF_STOCK", "the offer is out of stock");
-        }
         RedemptionEntity r = new RedemptionEntity();
         r.redemptionId = redemptionId;
         r.merchantId = merchantId;
@@ -176,6 +168,15 @@ public class Redemptions {
         em.flush();
         store.addAllocations(redemptionId, allocations);
         store.save(loaded, now);
+        // The stock last: every reservation of this offer waits for its row lock, held from here to the commit.
+        int taken = em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining - 1 "
+                + "WHERE offer_id = ?1 AND stock_remaining > 0 AND state = 'ACTIVE'")
+                .setParameter(1, offer.offerId).executeUpdate();
+        if (taken == 0) {
+            em.refresh(offer);
+            throw offer.retired() ? Refusal.failedPrecondition("OFFER_RETIRED", "the offer was retired")
+                    : Refusal.failedPrecondition("OUT_OF_STOCK", "the offer is out of stock");
+        }
         return r.toDomain();
     }
 

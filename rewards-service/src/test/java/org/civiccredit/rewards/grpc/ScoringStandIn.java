@@ -61,6 +61,8 @@ public class ScoringStandIn implements QuarkusTestResourceLifecycleManager {
     private static volatile RuleTable table;
     private static final io.grpc.Context.Key<Caller> CALLER = io.grpc.Context.key("caller");
 
+    private static volatile int port;
+
     private Server server;
 
     /** Publishes a rule table whose tiers are {@code tiers} (name, threshold; ascending) as the next version. */
@@ -75,6 +77,11 @@ public class ScoringStandIn implements QuarkusTestResourceLifecycleManager {
     /** Sets a participant's current score (registering them with scoring-service). */
     public static void score(String participantId, long score) {
         SCORES.put(participantId, score);
+    }
+
+    /** The port it listens on. */
+    public static int port() {
+        return port;
     }
 
     /** The calls answered so far about {@code participantId}. */
@@ -92,6 +99,7 @@ public class ScoringStandIn implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        port = server.getPort();
         // In test mode a gRPC client connects to its test-port.
         return Map.of("quarkus.grpc.clients.scoring.test-port", Integer.toString(server.getPort()),
                 "quarkus.grpc.clients.scoring.host", "127.0.0.1");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.civiccredit.rewards.grpc.RewardsFixtures.refused;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
@@ -14,6 +16,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.common.v1.PageRequest;
 import org.civiccredit.api.rewards.v1.GetWalletRequest;
 import org.civiccredit.api.rewards.v1.IssueRedeemTokenRequest;
@@ -27,7 +30,12 @@ import org.civiccredit.api.rewards.v1.ReserveRedemptionRequest;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
 import org.civiccredit.api.rewards.v1.Wallet;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.GetScoreRequest;
+import org.civiccredit.api.scoring.v1.ScoreServiceGrpc;
+import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.kit.testing.BearerAuth;
+import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.ForgedTokens;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
 import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
 import org.civiccredit.rewards.service.Wallets;
@@ -83,6 +91,26 @@ class TierGatedOfferGrpcServiceTest {
         Enrolled p = RewardsFixtures.enrolled(internal);
         RewardsFixtures.spendable(wallets, p.participantId(), points);
         return p;
+    }
+
+    @Test
+    void theStandInTakesOnlyWhatScoringServiceWouldTake() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", ScoringStandIn.port()).usePlaintext()
+                .build();
+        try {
+            ScoreServiceBlockingStub scores = ScoreServiceGrpc.newBlockingStub(channel);
+            GetScoreRequest request = GetScoreRequest.newBuilder().setParticipantId(UUID.randomUUID().toString()).build();
+            refused(() -> scores.getScore(request), Status.Code.UNAUTHENTICATED, null);
+            refused(() -> BearerAuth.as(scores, ForgedTokens.resignedWithForeignKey(DemoTokens.service()))
+                    .getScore(request), Status.Code.UNAUTHENTICATED, null);
+            refused(() -> BearerAuth.as(scores, ForgedTokens.withTamperedClaims(DemoTokens.service()))
+                    .getScore(request), Status.Code.UNAUTHENTICATED, null);
+            refused(() -> BearerAuth.as(scores, DemoTokens.merchantCornerCafe()).getScore(request),
+                    Status.Code.PERMISSION_DENIED, null);
+            refused(() -> BearerAuth.as(scores, DemoTokens.service()).getScore(request), Status.Code.NOT_FOUND, null);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -36,6 +36,9 @@ public interface RewardsConfig {
     /** The sweep that expires holds and lots and makes pending lots available. */
     Sweep sweep();
 
+    /** How tier-gated offers read tiers from scoring-service. */
+    Scoring scoring();
+
     /** Sweep settings. */
     interface Sweep {
         /** How often the sweep runs, e.g. {@code 30s}; {@code off} disables it (the scheduler reads it). */
@@ -49,5 +52,16 @@ public interface RewardsConfig {
         /** How long used or expired redeem tokens are kept before they are deleted. */
         @WithDefault("P1D")
         Duration tokenRetention();
+    }
+
+    /** Reading tiers from scoring-service. */
+    interface Scoring {
+        /** Longest wait for one scoring-service call; past it the tier check answers UNAVAILABLE. */
+        @WithDefault("PT2S")
+        Duration deadline();
+
+        /** How long the current rule table's tiers are reused (a participant's tier is never kept). */
+        @WithDefault("PT10S")
+        Duration tierCache();
     }
 }

@@ -180,7 +180,7 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
         v.throwIfAny();
         String list = "redemptions:" + merchantId + ":" + states + ":" + from + ":" + to;
         Page page = Page.of(request.getPage().getPageSize(), request.getPage().getPageToken(), list);
-        Redemptions.Listing listing = redemptions.list(merchantId, page, states, from, to);
+        Redemptions.Listing listing = redemptions.list(merchantId, page, states, from, to, Instant.now());
         ListMyRedemptionsResponse.Builder b = ListMyRedemptionsResponse.newBuilder();
         listing.redemptions().forEach(r -> b.addRedemptions(RewardsMapping.redemption(r)));
         if (!listing.nextCursor().isEmpty()) {

@@ -24,8 +24,4 @@ public class ParticipantEntity extends PanacheEntityBase {
 
     @Column(name = "erased_at")
     public Instant erasedAt;
-
-    /** The participant's current tier (name), as last told by scoring-service; null for none. */
-    @Column(name = "tier_name")
-    public String tierName;
 }

@@ -71,7 +71,10 @@ public class Merchants {
         return e.toDomain();
     }
 
-    /** The merchant's settlement totals over [start, end), by settlement time. */
+    /**
+     * The merchant's settlement totals over [start, end), by settlement time; a hold past its TTL counts as
+     * expired at its expiry even before a sweep records it.
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
     public SettlementStatement statement(String merchantId, Instant start, Instant end, Instant now) {
         Object[] r = (Object[]) MerchantEntity.getEntityManager().createNativeQuery("""
@@ -79,9 +82,11 @@ public class Merchants {
                        coalesce(sum(points_released) FILTER (WHERE state = 'VOIDED'), 0)::bigint,
                        count(*) FILTER (WHERE state = 'CAPTURED'),
                        count(*) FILTER (WHERE state = 'VOIDED'),
-                       count(*) FILTER (WHERE state = 'EXPIRED')
-                FROM redemption WHERE merchant_id = ?1 AND settled_at >= ?2 AND settled_at < ?3""")
-                .setParameter(1, merchantId).setParameter(2, start).setParameter(3, end).getSingleResult();
+                       count(*) FILTER (WHERE state IN ('EXPIRED', 'HELD'))
+                FROM redemption WHERE merchant_id = ?1 AND ((settled_at >= ?2 AND settled_at < ?3)
+                    OR (state = 'HELD' AND hold_expires_at >= ?2 AND hold_expires_at < ?3 AND hold_expires_at <= ?4))""")
+                .setParameter(1, merchantId).setParameter(2, start).setParameter(3, end).setParameter(4, now)
+                .getSingleResult();
         return new SettlementStatement(merchantId, start, end, ((Number) r[0]).longValue(),
                 ((Number) r[1]).longValue(), ((Number) r[2]).longValue(), ((Number) r[3]).longValue(),
                 ((Number) r[4]).longValue(), now);

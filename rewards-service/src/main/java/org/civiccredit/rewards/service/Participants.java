@@ -55,7 +55,6 @@ public class Participants {
             p.persist();
         } else if (p.erasedAt == null) {
             p.subject = null;
-            p.tierName = null;
             p.erasedAt = now;
         }
     }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -41,12 +42,14 @@ import org.civiccredit.rewards.persistence.WalletStore;
  * then capture (fully or partly) or void. Lock order, on every path: the participant's row, then the
  * redemption's (or the token's), then offer rows (one, last; or several, all at once in id order). So the
  * available balance never goes below zero and a hold is settled at most once, on any number of instances; the
- * token is consumed atomically by the first successful reservation.
+ * token is consumed atomically by the first successful reservation. The tiers of a tier-gated offer are read
+ * from scoring-service before any lock is taken; if they cannot be read, nothing is reserved (UNAVAILABLE).
  */
 @ApplicationScoped
 public class Redemptions {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Tiers.Standing NO_TIER = new Tiers.Standing(OptionalLong.empty(), OptionalLong.empty());
 
     @Inject
     RewardsConfig config;
@@ -81,9 +84,10 @@ public class Redemptions {
         if (!offerId.isEmpty()) {
             OfferEntity o = findOffer(offerId).orElseThrow(() -> Refusal.notFound("no offer " + offerId));
             requireOpen(o, merchantOf(o));
+            Tiers.Standing standing = standing(participantId, o);
             ParticipantEntity p = store.lock(participantId);
             WalletStore.Loaded loaded = wallets.open(participantId, List.of(), now);
-            Eligibility verdict = eligibility(p, loaded.wallet(), o, now);
+            Eligibility verdict = eligibility(p, loaded.wallet(), o, standing, now);
             if (verdict != Eligibility.ELIGIBLE) {
                 throw Refusal.failedPrecondition(verdict.name(), switch (verdict) {
                     case INSUFFICIENT_POINTS -> "your available points are below the offer's cost";
@@ -130,6 +134,8 @@ public class Redemptions {
             throw Refusal.failedPrecondition("TOKEN_EXPIRED", "the redeem token expired");
         }
         UUID participantId = t.participantId;
+        // Read from scoring-service before the wallet is locked, so no lock waits on another service.
+        Tiers.Standing standing = standing(participantId, offer);
         ParticipantEntity p = store.lock(participantId);
         if (p == null || p.erasedAt != null) {
             throw Refusal.failedPrecondition("TOKEN_INVALID", "the redeem token is not valid");
@@ -142,20 +148,12 @@ public class Redemptions {
             throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
         }
         WalletStore.Loaded loaded = wallets.open(participantId, List.of(), List.of(offer.offerId), now);
-        if (eligibility(p, loaded.wallet(), offer, now) != Eligibility.ELIGIBLE) {
+        if (eligibility(p, loaded.wallet(), offer, standing, now) != Eligibility.ELIGIBLE) {
             throw Refusal.failedPrecondition("NOT_ELIGIBLE",
                     "the participant behind this token may not redeem this offer");
         }
         List<Allocation> allocations = loaded.wallet().hold(offer.pointsCost, redemptionId.toString(), now)
                 .orElseThrow(() -> new IllegalStateException("an eligible participant could not hold the cost"));
-        int taken = em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining - 1 "
-                + "WHERE offer_id = ?1 AND stock_remaining > 0 AND state = 'ACTIVE'")
-                .setParameter(1, offer.offerId).executeUpdate();
-        if (taken == 0) {
-            em.refresh(offer);
-            throw offer.retired() ? Refusal.failedPrecondition("OFFER_RETIRED", "the offer was retired")
-                    : Refusal.failedPrecondition("OUT_OF_STOCK", "the offer is out of stock");
-        }
         RedemptionEntity r = new RedemptionEntity();
         r.redemptionId = redemptionId;
         r.merchantId = merchantId;
@@ -170,6 +168,15 @@ public class Redemptions {
         em.flush();
         store.addAllocations(redemptionId, allocations);
         store.save(loaded, now);
+        // The stock last: every reservation of this offer waits for its row lock, held from here to the commit.
+        int taken = em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining - 1 "
+                + "WHERE offer_id = ?1 AND stock_remaining > 0 AND state = 'ACTIVE'")
+                .setParameter(1, offer.offerId).executeUpdate();
+        if (taken == 0) {
+            em.refresh(offer);
+            throw offer.retired() ? Refusal.failedPrecondition("OFFER_RETIRED", "the offer was retired")
+                    : Refusal.failedPrecondition("OUT_OF_STOCK", "the offer is out of stock");
+        }
         return r.toDomain();
     }
 
@@ -225,15 +232,35 @@ public class Redemptions {
         return r.toDomain();
     }
 
-    /** The calling merchant's redemptions, newest first, optionally filtered by state and reservation time. */
+    /**
+     * The calling merchant's redemptions as they stand at {@code at} (a hold past its TTL is expired), newest
+     * first, optionally filtered by state and reservation time.
+     */
     @Transactional
-    public Listing list(String merchantId, Page page, Set<RedemptionState> states, Instant from, Instant to) {
+    public Listing list(String merchantId, Page page, Set<RedemptionState> states, Instant from, Instant to,
+            Instant at) {
+        Instant now = Wallets.micros(at);
         StringBuilder q = new StringBuilder("merchantId = :merchant");
         Map<String, Object> params = new HashMap<>();
         params.put("merchant", merchantId);
         if (!states.isEmpty()) {
-            q.append(" AND state IN :states");
-            params.put("states", states.stream().map(Enum::name).collect(Collectors.toList()));
+            List<String> any = new ArrayList<>();
+            if (states.contains(RedemptionState.HELD)) {
+                any.add("(state = 'HELD' AND holdExpiresAt > :now)");
+            }
+            if (states.contains(RedemptionState.EXPIRED)) {
+                any.add("state = 'EXPIRED' OR (state = 'HELD' AND holdExpiresAt <= :now)");
+            }
+            if (!any.isEmpty()) {
+                params.put("now", now);
+            }
+            List<String> settled = states.stream().filter(s -> s == RedemptionState.CAPTURED
+                    || s == RedemptionState.VOIDED).map(Enum::name).collect(Collectors.toList());
+            if (!settled.isEmpty()) {
+                any.add("state IN :states");
+                params.put("states", settled);
+            }
+            q.append(" AND (").append(String.join(" OR ", any)).append(')');
         }
         if (from != null) {
             q.append(" AND reservedAt >= :from");
@@ -252,7 +279,7 @@ public class Redemptions {
         q.append(" ORDER BY reservedAt DESC, redemptionId DESC");
         List<RedemptionEntity> rows = RedemptionEntity.<RedemptionEntity>find(q.toString(), params)
                 .range(0, page.size()).list();
-        List<Redemption> result = new ArrayList<>(rows.stream().map(RedemptionEntity::toDomain).toList());
+        List<Redemption> result = new ArrayList<>(rows.stream().map(r -> r.toDomain().asOf(now)).toList());
         String next = "";
         if (result.size() > page.size()) {
             result = new ArrayList<>(result.subList(0, page.size()));
@@ -275,7 +302,13 @@ public class Redemptions {
         return r;
     }
 
-    private Eligibility eligibility(ParticipantEntity p, ParticipantWallet wallet, OfferEntity offer, Instant now) {
+    /** The tiers to compare for a tier-gated offer, from scoring-service; nothing to compare otherwise. */
+    private Tiers.Standing standing(UUID participantId, OfferEntity offer) {
+        return offer.minimumTierName == null ? NO_TIER : tiers.standing(participantId, offer.minimumTierName);
+    }
+
+    private Eligibility eligibility(ParticipantEntity p, ParticipantWallet wallet, OfferEntity offer,
+            Tiers.Standing standing, Instant now) {
         long used = 0;
         if (offer.limitPerParticipant > 0) {
             LimitPeriod.Window w = LimitPeriod.valueOf(offer.limitPeriod).windowAt(now, config.timeZone());
@@ -283,7 +316,7 @@ public class Redemptions {
                     + "AND reservedAt >= ?3 AND reservedAt < ?4", p.participantId, offer.offerId, w.start(), w.end());
         }
         return Eligibility.check(wallet.available(), offer.pointsCost, offer.minimumTierName != null,
-                tiers.threshold(offer.minimumTierName), tiers.threshold(p.tierName), used,
+                standing.minimumThreshold(), standing.participantThreshold(), used,
                 offer.limitPerParticipant);
     }
 

@@ -1,57 +1,75 @@
 package org.civiccredit.rewards.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
+import jakarta.inject.Inject;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-import org.civiccredit.kit.error.Refusal;
-import org.civiccredit.rewards.persistence.ParticipantEntity;
-import org.civiccredit.rewards.persistence.TierEntity;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.civiccredit.rewards.config.RewardsConfig;
+import org.civiccredit.rewards.domain.Tier;
+import org.civiccredit.rewards.scoring.ScoringTiers;
 
 /**
- * The local copy of score tiers that tier-gated offers are checked against: the current rule table's tiers
- * and each participant's current tier. scoring-service is to feed both (through its outbox; not wired yet),
- * so until then nobody has a tier, no tier is known, and tier-gated offers cannot be published.
+ * The tiers tier-gated offers are checked against, as scoring-service has them now: the current rule table's
+ * tiers (reused for a few seconds, and read again whenever a name or a participant's tier is not among them, so a
+ * newly published table is seen at once) and each participant's tier (read on every check, never kept). If
+ * scoring-service cannot answer, the check fails with UNAVAILABLE rather than assume a tier.
  */
 @ApplicationScoped
 public class Tiers {
 
-    /** Replaces the known tiers with those of a newly published rule table (name → threshold). */
-    @Transactional
-    public void replace(Map<String, Long> thresholds) {
-        TierEntity.deleteAll();
-        thresholds.forEach((name, threshold) -> {
-            TierEntity t = new TierEntity();
-            t.name = name;
-            t.threshold = threshold;
-            t.persist();
-        });
+    /** The thresholds a tier check compares, both from the same rule table; empty when there is no such tier. */
+    public record Standing(OptionalLong minimumThreshold, OptionalLong participantThreshold) {
     }
 
-    /** Records a participant's current tier; null for none. */
-    @Transactional
-    public void assign(UUID participantId, String tierName) {
-        ParticipantEntity p = ParticipantEntity.findById(participantId);
-        if (p == null || p.erasedAt != null) {
-            throw Refusal.notFound("no participant " + participantId);
+    private record Table(Map<String, Long> thresholds, long readAt) {
+        OptionalLong threshold(String name) {
+            Long t = name == null ? null : thresholds.get(name);
+            return t == null ? OptionalLong.empty() : OptionalLong.of(t);
         }
-        p.tierName = tierName;
+
+        boolean has(Tier tier) {
+            return threshold(tier.name()).equals(OptionalLong.of(tier.threshold()));
+        }
     }
+
+    @Inject
+    ScoringTiers scoring;
+
+    @Inject
+    RewardsConfig config;
+
+    private final AtomicReference<Table> current = new AtomicReference<>();
 
     /** Whether {@code name} is a tier of the current rule table. */
-    @Transactional(Transactional.TxType.SUPPORTS)
     public boolean known(String name) {
-        return TierEntity.findByIdOptional(name).isPresent();
+        return tableWhere(t -> t.threshold(name).isPresent()).threshold(name).isPresent();
     }
 
-    /** The threshold of a tier; empty when the name is null or not a current tier. */
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public OptionalLong threshold(String name) {
-        if (name == null) {
-            return OptionalLong.empty();
+    /** The participant's tier and the offer's minimum tier, compared under the current rule table. */
+    public Standing standing(UUID participantId, String minimumTierName) {
+        Optional<Tier> tier = scoring.tierOf(participantId);
+        Table table = tableWhere(t -> t.threshold(minimumTierName).isPresent() && tier.map(t::has).orElse(true));
+        return new Standing(table.threshold(minimumTierName), tier.map(t -> OptionalLong.of(t.threshold()))
+                .orElse(OptionalLong.empty()));
+    }
+
+    /** The kept table while it is fresh and {@code enough}; otherwise the table read from scoring-service now. */
+    private Table tableWhere(Predicate<Table> enough) {
+        Table table = current.get();
+        if (table != null && System.nanoTime() - table.readAt() <= config.scoring().tierCache().toNanos()
+                && enough.test(table)) {
+            return table;
         }
-        return TierEntity.<TierEntity>findByIdOptional(name).map(t -> OptionalLong.of(t.threshold))
-                .orElse(OptionalLong.empty());
+        return read();
+    }
+
+    private Table read() {
+        Table table = new Table(Map.copyOf(scoring.currentTiers()), System.nanoTime());
+        current.set(table);
+        return table;
     }
 }

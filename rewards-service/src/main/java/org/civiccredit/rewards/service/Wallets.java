@@ -265,8 +265,9 @@ public class Wallets {
     }
 
     /**
-     * Erases a withdrawn participant: voids open holds, forfeits the remaining balance to the programme's
-     * expired account, deletes lots and tokens, unlinks redemptions and anonymises the ledger history. An
+     * Erases a withdrawn participant: voids open holds, forfeits the remaining balance (pending and frozen
+     * awards included) to the programme's expired account, deletes lots, tokens and the stored answers of their
+     * own calls (which hold tokens and name offers), unlinks redemptions and anonymises the ledger history. An
      * unknown or erased id succeeds with zero counts and is remembered as erased.
      */
     @Transactional
@@ -303,6 +304,11 @@ public class Wallets {
                 + "WHERE participant_id = ?1 ON CONFLICT DO NOTHING").setParameter(1, id).executeUpdate();
         em.createNativeQuery("DELETE FROM award_lot WHERE participant_id = ?1").setParameter(1, id).executeUpdate();
         em.createNativeQuery("DELETE FROM redeem_token WHERE participant_id = ?1").setParameter(1, id).executeUpdate();
+        if (p.subject != null) {
+            // Idempotency scopes of a participant's own calls begin with their token subject (service-kit Caller).
+            em.createNativeQuery("DELETE FROM idempotency_key WHERE starts_with(scope, ?1)")
+                    .setParameter(1, p.subject + "/").executeUpdate();
+        }
         em.createNativeQuery("UPDATE redemption SET participant_id = NULL WHERE participant_id = ?1")
                 .setParameter(1, id).executeUpdate();
         ledger.anonymise(id);
@@ -311,7 +317,10 @@ public class Wallets {
         return new Erasure(forfeited, voided);
     }
 
-    /** Everything held about a participant (read-only); empty for an unknown or erased participant. */
+    /**
+     * Everything held about a participant, as it stands at {@code at} (caught up first, like the wallet view);
+     * empty for an unknown or erased participant.
+     */
     @Transactional
     public Optional<ParticipantExport> export(String participantId, Instant at) {
         Instant now = micros(at);
@@ -319,6 +328,9 @@ public class Wallets {
         ParticipantEntity p = ParticipantEntity.findById(id);
         if (p == null || p.erasedAt != null) {
             return Optional.empty();
+        }
+        if (due(id, now)) {
+            catchUp(id, now);
         }
         WalletView wallet = view(id, true, 0, true, now);
         List<org.civiccredit.rewards.domain.Redemption> redemptions = RedemptionEntity.<RedemptionEntity>list(

@@ -13,11 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.civiccredit.api.rewards.v1.CaptureRedemptionRequest;
 import org.civiccredit.api.rewards.v1.GetWalletRequest;
@@ -69,28 +64,6 @@ class RedemptionConcurrencyGrpcServiceTest {
     @Inject
     Redemptions redemptions;
 
-    private static <T> List<T> race(List<Callable<T>> calls) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> call : calls) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(120, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     /** The outcome of one call: "ok" or the refusal's ErrorInfo reason. */
     private static String outcome(Runnable call) {
         try {
@@ -126,7 +99,7 @@ class RedemptionConcurrencyGrpcServiceTest {
                     .setOfferId(offer.getOfferId()).build())));
         }
 
-        List<String> outcomes = race(calls);
+        List<String> outcomes = RewardsFixtures.race(calls);
         assertThat(outcomes).filteredOn("ok"::equals).hasSize(7);
         assertThat(outcomes).filteredOn(o -> !o.equals("ok")).hasSize(57)
                 .allMatch("FAILED_PRECONDITION/NOT_ELIGIBLE"::equals);
@@ -157,7 +130,7 @@ class RedemptionConcurrencyGrpcServiceTest {
             Callable<String> secondCapture = () -> outcome(() -> asCafe.captureRedemption(CaptureRedemptionRequest
                     .newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                     .setRedemptionId(held.getRedemptionId()).setPoints(4).build()));
-            List<String> outcomes = race(List.of(capture, voidIt, secondCapture));
+            List<String> outcomes = RewardsFixtures.race(List.of(capture, voidIt, secondCapture));
             assertThat(outcomes).filteredOn("ok"::equals).hasSize(1);
             String captureOutcome = outcomes.get(0);
             String secondOutcome = outcomes.get(2);
@@ -174,59 +147,6 @@ class RedemptionConcurrencyGrpcServiceTest {
         Wallet w = BearerAuth.as(wallet, pat.token()).getWallet(GetWalletRequest.getDefaultInstance());
         assertThat(w.getHeld()).isZero();
         assertThat(w.getAvailable()).isBetween(1000L - 10L * captures, 1000L - 4L * captures);
-        assertLedgerBalances();
-    }
-
-    /**
-     * Not a timed assertion: measures reserve + capture through the RPCs (8 client threads, 8 wallets, one
-     * offer) and prints the rate, for the performance notes.
-     */
-    @Test
-    void measuresTheReserveAndCaptureRate() throws Exception {
-        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
-        Offer offer = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(1, 100_000));
-        int threads = 8;
-        int perThread = 60;
-        List<Enrolled> people = new ArrayList<>();
-        Map<String, List<String>> tokens = new ConcurrentHashMap<>();
-        for (int i = 0; i < threads; i++) {
-            Enrolled p = RewardsFixtures.enrolled(internal);
-            RewardsFixtures.spendable(wallets, p.participantId(), 10_000);
-            List<String> own = new ArrayList<>();
-            for (int j = 0; j < perThread + 5; j++) {
-                own.add(redemptions.issueToken(p.id(), "", Instant.now()).token());
-            }
-            people.add(p);
-            tokens.put(p.participantId(), own);
-        }
-        RedemptionServiceBlockingStub asCafe = BearerAuth.as(redemption, cafe.token());
-        AtomicInteger failures = new AtomicInteger();
-        List<Callable<Integer>> loops = new ArrayList<>();
-        for (Enrolled p : people) {
-            loops.add(() -> {
-                List<String> own = tokens.get(p.participantId());
-                for (int j = 0; j < perThread + 5; j++) {
-                    try {
-                        Redemption held = asCafe.reserveRedemption(ReserveRedemptionRequest.newBuilder()
-                                .setIdempotencyKey(UUID.randomUUID().toString()).setRedeemToken(own.get(j))
-                                .setOfferId(offer.getOfferId()).build());
-                        asCafe.captureRedemption(CaptureRedemptionRequest.newBuilder()
-                                .setIdempotencyKey(UUID.randomUUID().toString())
-                                .setRedemptionId(held.getRedemptionId()).build());
-                    } catch (StatusRuntimeException e) {
-                        failures.incrementAndGet();
-                    }
-                }
-                return perThread + 5;
-            });
-        }
-        long started = System.nanoTime();
-        int pairs = race(loops).stream().mapToInt(Integer::intValue).sum();
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("reserve+capture: %d pairs (%d calls) in %.2f s = %.0f pairs/s, %.0f calls/s, "
-                + "%d threads, %d failures, %d cores%n", pairs, 2 * pairs, seconds, pairs / seconds,
-                2 * pairs / seconds, threads, failures.get(), Runtime.getRuntime().availableProcessors());
-        assertThat(failures.get()).isZero();
         assertLedgerBalances();
     }
 }

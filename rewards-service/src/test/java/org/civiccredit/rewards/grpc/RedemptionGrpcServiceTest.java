@@ -5,12 +5,16 @@ import static org.civiccredit.rewards.grpc.RewardsFixtures.refused;
 
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import org.civiccredit.api.common.v1.PageRequest;
 import org.civiccredit.api.common.v1.TimeRange;
 import org.civiccredit.api.rewards.v1.CaptureRedemptionRequest;
@@ -42,10 +46,10 @@ import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.TestParticipants;
+import org.civiccredit.rewards.config.RewardsConfig;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
 import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
 import org.civiccredit.rewards.service.Redemptions;
-import org.civiccredit.rewards.service.Tiers;
 import org.civiccredit.rewards.service.WalletSweeps;
 import org.civiccredit.rewards.service.Wallets;
 import org.junit.jupiter.api.Test;
@@ -82,7 +86,10 @@ class RedemptionGrpcServiceTest {
     WalletSweeps sweeps;
 
     @Inject
-    Tiers tiers;
+    EntityManager em;
+
+    @Inject
+    RewardsConfig config;
 
     private String token(Enrolled p) {
         return BearerAuth.as(wallet, p.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
@@ -183,9 +190,7 @@ class RedemptionGrpcServiceTest {
     }
 
     private Offer ownOffer(TestMerchant m, Offer offer) {
-        return BearerAuth.as(merchants, m.token()).listOffers(ListOffersRequest.newBuilder()
-                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList().stream()
-                .filter(o -> o.getOfferId().equals(offer.getOfferId())).findFirst().orElseThrow();
+        return RewardsFixtures.ownOffer(merchants, m, offer);
     }
 
     @Test
@@ -249,32 +254,45 @@ class RedemptionGrpcServiceTest {
                 Status.Code.NOT_FOUND, "NOT_FOUND");
     }
 
+    /**
+     * In this profile nothing listens where scoring-service is expected (see application.properties): a tier
+     * cannot be checked, so nothing tier-gated is published, tokened or reserved, and nothing is held.
+     */
     @Test
-    void aTierGatedOfferNeedsTheTierRecordedForTheParticipant() {
-        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
-        refused(() -> RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
-                .setMinimumTierName("Platinum-" + UUID.randomUUID())), Status.Code.INVALID_ARGUMENT,
-                "INVALID_ARGUMENT");
-        String silver = "Silver-" + UUID.randomUUID();
-        String gold = "Gold-" + UUID.randomUUID();
-        tiers.replace(Map.of(silver, 100L, gold, 500L));
-        Offer goldOnly = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(10, 10)
-                .setMinimumTierName(gold));
-        assertThat(goldOnly.getMinimumTierName()).isEqualTo(gold);
+    void whileScoringCannotBeReachedNoTierGatedOfferIsPublishedOrRedeemed() {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        refused(() -> RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 10)
+                .setMinimumTierName("Gold")), Status.Code.UNAVAILABLE, "SCORING_UNAVAILABLE");
+        assertThat(BearerAuth.as(merchants, shop.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(100)).build()).getOffersList()).isEmpty();
+
+        Offer goldOnly = offerPublishedEarlier(shop, "Gold");
+        Offer anyone = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 10));
         Enrolled pat = RewardsFixtures.enrolled(internal);
         RewardsFixtures.spendable(wallets, pat.participantId(), 100);
-        WalletServiceBlockingStub asPat = BearerAuth.as(wallet, pat.token());
-        IssueRedeemTokenRequest.Builder forGold = IssueRedeemTokenRequest.newBuilder().setOfferId(goldOnly.getOfferId());
+        String token = token(pat);
+        refused(() -> reserve(shop, token, goldOnly), Status.Code.UNAVAILABLE, "SCORING_UNAVAILABLE");
+        refused(() -> BearerAuth.as(wallet, pat.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setOfferId(goldOnly.getOfferId()).build()),
+                Status.Code.UNAVAILABLE, "SCORING_UNAVAILABLE");
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(100);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertThat(ownOffer(shop, goldOnly).getStockRemaining()).isEqualTo(10);
+        assertThat(reserve(shop, token, anyone).getState()).as("the token was not consumed")
+                .isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+    }
 
-        refused(() -> reserve(cafe, token(pat), goldOnly), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
-        refused(() -> asPat.issueRedeemToken(forGold.setIdempotencyKey(UUID.randomUUID().toString()).build()),
-                Status.Code.FAILED_PRECONDITION, "TIER_TOO_LOW");
-        tiers.assign(pat.id(), silver);
-        refused(() -> reserve(cafe, token(pat), goldOnly), Status.Code.FAILED_PRECONDITION, "NOT_ELIGIBLE");
-        tiers.assign(pat.id(), gold);
-        String token = asPat.issueRedeemToken(forGold.setIdempotencyKey(UUID.randomUUID().toString()).build())
-                .getToken();
-        assertThat(reserve(cafe, token, goldOnly).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+    /** A tier-gated offer as if published while scoring-service was reachable. */
+    private Offer offerPublishedEarlier(TestMerchant m, String minimumTier) {
+        UUID id = UUID.randomUUID();
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                INSERT INTO offer (offer_id, merchant_id, title, description, points_cost, minimum_tier_name, stock,
+                    stock_remaining, limit_per_participant, state, published_at)
+                VALUES (?1, ?2, 'Lounge', '', 10, ?3, 10, 10, 0, 'ACTIVE', now())""")
+                .setParameter(1, id).setParameter(2, m.merchantId()).setParameter(3, minimumTier).executeUpdate());
+        return Offer.newBuilder().setOfferId(id.toString()).build();
     }
 
     @Test
@@ -344,30 +362,85 @@ class RedemptionGrpcServiceTest {
         assertThat(reserve(shop, token(pat), offer).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
     }
 
+    /** Moves a hold's reservation back by its whole TTL and a second: it is now past its TTL. */
+    private void overdue(Redemption held) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                UPDATE redemption SET reserved_at = reserved_at - make_interval(secs => ?1),
+                    hold_expires_at = hold_expires_at - make_interval(secs => ?1) WHERE redemption_id = ?2""")
+                .setParameter(1, config.holdTtl().toSeconds() + 1)
+                .setParameter(2, UUID.fromString(held.getRedemptionId())).executeUpdate());
+    }
+
+    /** How many times points of a redemption went back from held to available. */
+    private long releasesOf(Redemption r) {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM ledger_movement WHERE reference = ?1 "
+                + "AND reason = 'REDEMPTION_RELEASE'").setParameter(1, r.getRedemptionId()).getSingleResult())
+                .longValue();
+    }
+
     @Test
-    void aHoldNotCapturedWithinItsTtlIsVoidedAutomatically() {
+    void aHoldPastItsTtlIsExpiredAtOnceBeforeAnySweep() {
         TestMerchant shop = RewardsFixtures.newMerchant(merchants);
         Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(25, 1));
         Enrolled pat = RewardsFixtures.enrolled(internal);
         RewardsFixtures.spendable(wallets, pat.participantId(), 60);
-        Instant elevenMinutesAgo = Instant.now().minus(Duration.ofMinutes(11));
-        String token = redemptions.issueToken(pat.id(), "", elevenMinutesAgo).token();
-        var held = redemptions.reserve(shop.merchantId(), token, offer.getOfferId(), elevenMinutesAgo);
-        Redemption heldProto = Redemption.newBuilder().setRedemptionId(held.redemptionId().toString()).build();
+        Instant start = Instant.now().minus(config.holdTtl()).minusSeconds(60);
+        Redemption held = reserve(shop, token(pat), offer);
+        overdue(held);
 
-        refused(() -> capture(shop, heldProto, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
-        assertThat(sweeps.sweep(Instant.now())).isPositive();
-        ListMyRedemptionsResponse listed = BearerAuth.as(merchants, shop.token()).listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance());
-        Redemption expired = listed.getRedemptions(0);
-        assertThat(expired.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_EXPIRED);
-        assertThat(expired.getPointsReleased()).isEqualTo(25);
-        assertThat(walletOf(pat)).satisfies(w -> {
+        refused(() -> capture(shop, held, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+        MerchantServiceBlockingStub asShop = BearerAuth.as(merchants, shop.token());
+        Redemption listed = asShop.listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance()).getRedemptions(0);
+        assertThat(listed.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_EXPIRED);
+        assertThat(listed.getPointsReleased()).isEqualTo(25);
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .addStates(RedemptionState.REDEMPTION_STATE_HELD).build()).getRedemptionsList()).isEmpty();
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .addStates(RedemptionState.REDEMPTION_STATE_EXPIRED).build()).getRedemptionsList())
+                .containsExactly(listed);
+        assertThat(asShop.getSettlementStatement(GetSettlementStatementRequest.newBuilder()
+                .setPeriod(TimeRange.newBuilder().setStart(ProtoTime.timestamp(start))
+                        .setEnd(ProtoTime.timestamp(Instant.now().plusSeconds(60)))).build()).getExpiredCount())
+                .isEqualTo(1);
+        assertThat(walletOf(pat)).as("no sweep has run: the wallet itself lets the hold go").satisfies(w -> {
             assertThat(w.getAvailable()).isEqualTo(60);
             assertThat(w.getHeld()).isZero();
         });
-        assertThat(voidIt(shop, heldProto)).as("voiding an expired hold returns it unchanged").isEqualTo(expired);
-        refused(() -> capture(shop, heldProto, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
         assertThat(ownOffer(shop, offer).getStockRemaining()).isEqualTo(1);
+
+        sweeps.sweep(Instant.now());
+        assertThat(asShop.listMyRedemptions(ListMyRedemptionsRequest.getDefaultInstance()).getRedemptions(0))
+                .as("as recorded, the same as it was shown").isEqualTo(listed);
+        assertThat(voidIt(shop, held)).as("voiding an expired hold returns it unchanged").isEqualTo(listed);
+        refused(() -> capture(shop, held, 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+        assertThat(releasesOf(held)).isEqualTo(1);
+        assertThat(walletOf(pat).getAvailable()).isEqualTo(60);
+        assertLedgerBalances();
+    }
+
+    @Test
+    void sweepsOfSeveralInstancesExpireAnOverdueHoldOnce() throws Exception {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(10, 3));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 50);
+        List<Redemption> holds = List.of(reserve(shop, token(pat), offer), reserve(shop, token(pat), offer),
+                reserve(shop, token(pat), offer));
+        holds.forEach(this::overdue);
+        refused(() -> capture(shop, holds.get(0), 0), Status.Code.FAILED_PRECONDITION, "HOLD_EXPIRED");
+
+        List<Callable<Integer>> instances = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            instances.add(() -> sweeps.sweep(Instant.now()));
+        }
+        RewardsFixtures.race(instances);
+        sweeps.sweep(Instant.now());
+        assertThat(holds).allSatisfy(h -> assertThat(releasesOf(h)).as("points released once").isEqualTo(1));
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(50);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertThat(ownOffer(shop, offer).getStockRemaining()).isEqualTo(3);
         assertLedgerBalances();
     }
 

@@ -14,10 +14,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.civiccredit.api.common.v1.PageRequest;
+import org.civiccredit.api.rewards.v1.ListOffersRequest;
 import org.civiccredit.api.rewards.v1.MerchantServiceGrpc.MerchantServiceBlockingStub;
 import org.civiccredit.api.rewards.v1.Offer;
 import org.civiccredit.api.rewards.v1.PublishOfferRequest;
@@ -35,8 +46,8 @@ import org.civiccredit.rewards.service.Wallets;
  */
 final class RewardsFixtures {
 
-    /** A participant enrolled with rewards-service, with a real token. */
-    record Enrolled(String participantId, String token) {
+    /** A participant enrolled with rewards-service, with a real token and its subject. */
+    record Enrolled(String participantId, String token, String subject) {
         UUID id() {
             return UUID.fromString(participantId);
         }
@@ -58,7 +69,7 @@ final class RewardsFixtures {
         String id = UUID.randomUUID().toString();
         BearerAuth.as(internal, DemoTokens.service()).registerParticipant(RegisterParticipantRequest.newBuilder()
                 .setIdempotencyKey("register-" + id).setParticipantId(id).setKeycloakSubject(user.userId()).build());
-        return new Enrolled(id, user.token());
+        return new Enrolled(id, user.token(), user.userId());
     }
 
     /** Awards points that are spendable now: the award is dated back past the contest window. */
@@ -127,6 +138,29 @@ final class RewardsFixtures {
         return BearerAuth.as(merchants, merchant.token()).publishOffer(offer.build());
     }
 
+    /** Runs the calls at once, each on its own thread, released together; their results in order. */
+    static <T> List<T> race(List<Callable<T>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<T>> futures = new ArrayList<>();
+            for (Callable<T> call : calls) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : futures) {
+                results.add(f.get(120, TimeUnit.SECONDS));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Asserts that a call is refused with {@code code} and ErrorInfo {@code reason} (null: not checked). */
     static void refused(ThrowingCallable call, Status.Code code, String reason) {
         assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -139,17 +173,35 @@ final class RewardsFixtures {
 
     /** The ErrorInfo reason of a refusal (FAILED_PRECONDITION reasons, or the code name). */
     static String reason(Throwable t) {
+        return details(t, com.google.rpc.ErrorInfo.class).map(com.google.rpc.ErrorInfo::getReason).findFirst()
+                .orElse("");
+    }
+
+    /** The fields a refusal's BadRequest names, in order. */
+    static List<String> violatedFields(Throwable t) {
+        return details(t, com.google.rpc.BadRequest.class).flatMap(b -> b.getFieldViolationsList().stream())
+                .map(com.google.rpc.BadRequest.FieldViolation::getField).toList();
+    }
+
+    private static <T extends com.google.protobuf.Message> Stream<T> details(Throwable t, Class<T> type) {
         com.google.rpc.Status status = StatusProto.fromThrowable(t);
         if (status == null) {
-            return "";
+            return Stream.empty();
         }
-        return status.getDetailsList().stream().filter(a -> a.is(com.google.rpc.ErrorInfo.class)).map(a -> {
+        return status.getDetailsList().stream().filter(a -> a.is(type)).map(a -> {
             try {
-                return a.unpack(com.google.rpc.ErrorInfo.class).getReason();
+                return a.unpack(type);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException(e);
             }
-        }).findFirst().orElse("");
+        });
+    }
+
+    /** One of a merchant's own offers as it lists it now (stock remaining included). */
+    static Offer ownOffer(MerchantServiceBlockingStub merchants, TestMerchant m, Offer offer) {
+        return BearerAuth.as(merchants, m.token()).listOffers(ListOffersRequest.newBuilder()
+                .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getOffersList().stream()
+                .filter(o -> o.getOfferId().equals(offer.getOfferId())).findFirst().orElseThrow();
     }
 
     private static HttpResponse<String> send(HttpRequest request, int expected) {

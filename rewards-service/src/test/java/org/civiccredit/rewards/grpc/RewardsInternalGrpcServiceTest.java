@@ -23,6 +23,7 @@ import org.civiccredit.api.rewards.v1.ExportParticipantDataRequest;
 import org.civiccredit.api.rewards.v1.FreezeAwardRequest;
 import org.civiccredit.api.rewards.v1.GetPeriodTotalsRequest;
 import org.civiccredit.api.rewards.v1.GetWalletRequest;
+import org.civiccredit.api.rewards.v1.IssueRedeemTokenRequest;
 import org.civiccredit.api.rewards.v1.LedgerServiceGrpc.LedgerServiceBlockingStub;
 import org.civiccredit.api.rewards.v1.ListMyRedemptionsRequest;
 import org.civiccredit.api.rewards.v1.LotState;
@@ -30,8 +31,11 @@ import org.civiccredit.api.rewards.v1.MerchantServiceGrpc.MerchantServiceBlockin
 import org.civiccredit.api.rewards.v1.MovementReason;
 import org.civiccredit.api.rewards.v1.Offer;
 import org.civiccredit.api.rewards.v1.PointTotals;
+import org.civiccredit.api.rewards.v1.RedemptionServiceGrpc.RedemptionServiceBlockingStub;
 import org.civiccredit.api.rewards.v1.RedemptionState;
 import org.civiccredit.api.rewards.v1.RegisterParticipantRequest;
+import org.civiccredit.api.rewards.v1.ReleaseAwardRequest;
+import org.civiccredit.api.rewards.v1.ReserveRedemptionRequest;
 import org.civiccredit.api.rewards.v1.ReverseAwardRequest;
 import org.civiccredit.api.rewards.v1.ReverseAwardResponse;
 import org.civiccredit.api.rewards.v1.RewardsDataExport;
@@ -80,6 +84,9 @@ class RewardsInternalGrpcServiceTest {
 
     @GrpcClient("self")
     LedgerServiceBlockingStub ledger;
+
+    @GrpcClient("self")
+    RedemptionServiceBlockingStub redemption;
 
     private static RegisterParticipantRequest register(String id, String subject) {
         return RegisterParticipantRequest.newBuilder().setIdempotencyKey("register-" + id).setParticipantId(id)
@@ -251,10 +258,63 @@ class RewardsInternalGrpcServiceTest {
                 .getDefaultInstance()).getBalanced()).isTrue();
     }
 
+    @Test
+    void erasureAlsoCancelsFrozenAwardsAndLeavesNothingThatNamesTheParticipant() {
+        RewardsInternalServiceBlockingStub service = BearerAuth.as(internal, DemoTokens.service());
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(30, 5));
+        String spendable = "report-" + UUID.randomUUID();
+        String pending = "report-" + UUID.randomUUID();
+        String contested = "report-" + UUID.randomUUID();
+        wallets.award(spendable, pat.participantId(), 100, "LIBRARY_SHIFT", 2, Instant.now().minus(Duration.ofDays(30)));
+        service.awardPoints(award(pending, pat.participantId(), 7));
+        service.awardPoints(award(contested, pat.participantId(), 11));
+        service.freezeAward(FreezeAwardRequest.newBuilder().setIdempotencyKey("f-" + contested)
+                .setReportId(contested).build());
+        WalletServiceBlockingStub asPat = BearerAuth.as(wallet, pat.token());
+        RedemptionServiceBlockingStub asShop = BearerAuth.as(redemption, shop.token());
+        String used = asPat.issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).build()).getToken();
+        String unused = asPat.issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).build()).getToken();
+        asShop.reserveRedemption(ReserveRedemptionRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
+                .setRedeemToken(used).setOfferId(offer.getOfferId()).build());
+
+        EraseParticipantResponse erased = service.eraseParticipant(erase(pat.participantId()));
+        assertThat(erased.getHoldsVoided()).isEqualTo(1);
+        assertThat(erased.getForfeitedPoints()).as("available, held, pending and frozen").isEqualTo(118);
+        refused(() -> asShop.reserveRedemption(ReserveRedemptionRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setRedeemToken(unused)
+                .setOfferId(offer.getOfferId()).build()), Status.Code.FAILED_PRECONDITION, "TOKEN_INVALID");
+        assertThat(RewardsFixtures.ownOffer(merchants, shop, offer).getStockRemaining()).isEqualTo(5);
+        refused(() -> service.releaseAward(ReleaseAwardRequest.newBuilder().setIdempotencyKey("r-" + contested)
+                .setReportId(contested).build()), Status.Code.FAILED_PRECONDITION, "PARTICIPANT_ERASED");
+
+        assertThat(movementsNaming(pat.participantId())).isZero();
+        assertThat(count("SELECT count(*) FROM ledger_movement WHERE reference IN (?1, ?2, ?3)",
+                spendable, pending, contested)).as("no movement leads back to the reports").isZero();
+        assertThat(count("SELECT (SELECT count(*) FROM award_lot WHERE participant_id = CAST(?1 AS uuid)) "
+                + "+ (SELECT count(*) FROM redemption WHERE participant_id = CAST(?1 AS uuid)) "
+                + "+ (SELECT count(*) FROM redeem_token WHERE participant_id = CAST(?1 AS uuid))",
+                pat.participantId())).isZero();
+        assertThat(count("SELECT count(*) FROM idempotency_key WHERE starts_with(scope, ?1)", pat.subject()))
+                .as("stored answers of the participant's own calls").isZero();
+        assertThat(BearerAuth.as(ledger, DemoTokens.adminClient()).verifyLedger(VerifyLedgerRequest
+                .getDefaultInstance()).getBalanced()).isTrue();
+    }
+
+    private long count(String sql, Object... params) {
+        var query = em.createNativeQuery(sql);
+        for (int i = 0; i < params.length; i++) {
+            query.setParameter(i + 1, params[i]);
+        }
+        return ((Number) query.getSingleResult()).longValue();
+    }
+
     private long movementsNaming(String participantId) {
-        return ((Number) em.createNativeQuery("SELECT (SELECT count(*) FROM ledger_entry WHERE owner_id = ?1) "
-                + "+ (SELECT count(*) FROM ledger_movement WHERE participant_id = CAST(?1 AS uuid))")
-                .setParameter(1, participantId).getSingleResult()).longValue();
+        return count("SELECT (SELECT count(*) FROM ledger_entry WHERE owner_id = ?1) "
+                + "+ (SELECT count(*) FROM ledger_movement WHERE participant_id = CAST(?1 AS uuid))", participantId);
     }
 
     @Test

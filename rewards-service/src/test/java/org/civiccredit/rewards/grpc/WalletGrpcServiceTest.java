@@ -13,11 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import org.civiccredit.api.rewards.v1.AccountKind;
 import org.civiccredit.api.rewards.v1.AwardLot;
 import org.civiccredit.api.rewards.v1.CaptureRedemptionRequest;
@@ -149,29 +145,18 @@ class WalletGrpcServiceTest {
         wallets.award("report-" + UUID.randomUUID(), pat.participantId(), 60, "LIBRARY_SHIFT", 1,
                 now.minus(Duration.ofDays(290)));
         Instant afterExpiry = now.plus(Duration.ofDays(80));
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> sweeps = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                boolean skipBusy = i % 2 == 0;
-                sweeps.add(pool.submit(() -> {
-                    start.await();
-                    if (skipBusy) {
-                        wallets.catchUpUnlessBusy(pat.id(), afterExpiry);
-                    } else {
-                        wallets.catchUp(pat.id(), afterExpiry);
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : sweeps) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
+        List<Callable<Boolean>> sweeps = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            boolean skipBusy = i % 2 == 0;
+            sweeps.add(() -> {
+                if (skipBusy) {
+                    return wallets.catchUpUnlessBusy(pat.id(), afterExpiry);
+                }
+                wallets.catchUp(pat.id(), afterExpiry);
+                return true;
+            });
         }
+        RewardsFixtures.race(sweeps);
         WalletView after = wallets.view(pat.id(), true, 50, afterExpiry);
         assertThat(after.available()).isZero();
         assertThat(after.lots()).allSatisfy(l -> assertThat(l.state())

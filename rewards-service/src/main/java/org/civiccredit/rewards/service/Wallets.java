@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.config.RewardsConfig;
 import org.civiccredit.rewards.domain.AccountKind;
 import org.civiccredit.rewards.domain.Allocation;
@@ -41,6 +42,9 @@ import org.civiccredit.rewards.persistence.WalletStore;
  */
 @ApplicationScoped
 public class Wallets {
+
+    @Inject
+    IdempotentCalls idempotentCalls;
 
     @Inject
     RewardsConfig config;
@@ -304,11 +308,11 @@ public class Wallets {
                 + "WHERE participant_id = ?1 ON CONFLICT DO NOTHING").setParameter(1, id).executeUpdate();
         em.createNativeQuery("DELETE FROM award_lot WHERE participant_id = ?1").setParameter(1, id).executeUpdate();
         em.createNativeQuery("DELETE FROM redeem_token WHERE participant_id = ?1").setParameter(1, id).executeUpdate();
+        // Stored answers of calls by or about the participant may hold their data (raw tokens, lots).
         if (p.subject != null) {
-            // Idempotency scopes of a participant's own calls begin with their token subject (service-kit Caller).
-            em.createNativeQuery("DELETE FROM idempotency_key WHERE starts_with(scope, ?1)")
-                    .setParameter(1, p.subject + "/").executeUpdate();
+            idempotentCalls.forgetCaller(p.subject);
         }
+        idempotentCalls.forgetParticipant(participantId);
         em.createNativeQuery("UPDATE redemption SET participant_id = NULL WHERE participant_id = ?1")
                 .setParameter(1, id).executeUpdate();
         ledger.anonymise(id);

@@ -3,9 +3,10 @@
 #   1. PostgreSQL, Redis and Keycloak (scripts/infra.sh up: uses, starts or installs them);
 #   2. builds every module (./mvnw package, tests skipped: scripts/test.sh runs them);
 #   3. starts reports-service (8081), scoring-service (8082) and rewards-service (8083) from copies of the
-#      build under $CIVIC_CREDIT_HOME/apps, logs in $CIVIC_CREDIT_HOME/logs;
-#   4. loads the demo: rule table deploy/demo/rule-table.json, the two demo agencies, the demo merchant
-#      (idempotent: running it again changes nothing);
+#      build under $CIVIC_CREDIT_HOME/apps, logs in $CIVIC_CREDIT_HOME/logs; scoring-service publishes the demo
+#      rule table deploy/demo/rule-table.yaml as it starts (SCORING_RULE_TABLE_LOAD_ON_START, once per table);
+#   4. loads the rest of the demo: the two demo agencies, the demo merchant (idempotent: running it again
+#      changes nothing);
 #   5. prints where everything listens and a first call to try.
 #
 #   scripts/up.sh            everything above (restarts services that are already running)
@@ -81,7 +82,9 @@ start_services() {
     if tcp_open 127.0.0.1 "$port"; then
       die "$name-service" "port $port is taken by another process; free it and run again"
     fi
-    setsid nohup java -Xms64m -Xmx512m -jar "$APPS/$name-service/quarkus-run.jar" \
+    # Only scoring-service reads SCORING_*: it publishes the demo rule table unless it already has it.
+    SCORING_RULE_TABLE_LOAD_ON_START="${SCORING_RULE_TABLE_LOAD_ON_START:-$REPO/deploy/demo/rule-table.yaml}" \
+      setsid nohup java -Xms64m -Xmx512m -jar "$APPS/$name-service/quarkus-run.jar" \
       >"$LOG_DIR/$name-service.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$name-service.pid"
   done
@@ -100,15 +103,6 @@ start_services() {
   done
 }
 
-# civic ARGS... : the command-line client, quietly; prints its output only on failure.
-civic_quiet() {
-  local out
-  if ! out=$("$REPO/civic" "$@" 2>&1); then
-    printf '%s\n' "$out" >&2
-    return 1
-  fi
-}
-
 # Registers something once: ALREADY_EXISTS (registered by an earlier run) is fine.
 register_once() {
   local what=$1
@@ -125,9 +119,8 @@ register_once() {
 }
 
 load_demo() {
-  civic_quiet call civiccredit.scoring.v1.RuleTableService/PublishRuleTable "@$REPO/deploy/demo/rule-table.json" ||
-    die "demo" "publishing the demo rule table failed"
-  say "demo" "rule table deploy/demo/rule-table.json published"
+  # scoring-service published the demo rule table as it started (or found it there): its log says which.
+  say "demo" "$(grep -o 'rule table file .*' "$LOG_DIR/scoring-service.log" | tail -n 1)"
   register_once "agency greenway-volunteers" call civiccredit.reports.v1.AgencyService/RegisterAgency \
     '{"idempotencyKey":"demo-agency-greenway","agencyId":"greenway-volunteers","displayName":"Greenway Volunteers","allowedCategories":["VOLUNTEERING","ENVIRONMENT","PROGRAM_CONDUCT"],"keycloakClientId":"agency-greenway"}'
   register_once "agency northside-food-bank" call civiccredit.reports.v1.AgencyService/RegisterAgency \

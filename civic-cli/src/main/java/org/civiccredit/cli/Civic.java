@@ -3,10 +3,14 @@ package org.civiccredit.cli;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -34,8 +38,17 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.civiccredit.api.scoring.v1.GetRuleTableRequest;
+import org.civiccredit.api.scoring.v1.PublishRuleTableRequest;
+import org.civiccredit.api.scoring.v1.RuleTable;
+import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc;
 
 /**
  * {@code civic}: calls any Civic Credit v1 RPC with a JSON request and prints the JSON response, with a token
@@ -45,6 +58,7 @@ public final class Civic {
 
     private static final String USAGE = """
             usage: civic call [options] <package.Service/Method> [json | @file]
+                   civic rule-table publish [options] <file.yaml | file.json>
                    civic token [options]
             options:
               --as <client-id>     client-credentials token for this Keycloak client (default civic-admin-cli)
@@ -52,9 +66,14 @@ public final class Civic {
               --user <name> --password <password>   password token through the public client civic-app
               --target <host:port> where to call (default by package: reports 8081, scoring 8082, rewards 8083)
               --issuer <url>       realm URL (default $CIVIC_ISSUER or http://127.0.0.1:8180/realms/civic-credit)
-            example:
+            rule-table publish: publishes a rule table file (format: README, "Rule table files") as admin;
+              its idempotency key is derived from the table, so running it again changes nothing.
+            examples:
               civic call civiccredit.scoring.v1.RuleTableService/GetRuleTable '{"version": 0}'
+              civic rule-table publish deploy/demo/rule-table.yaml
             """;
+
+    private static final Pattern RULE_FIELD = Pattern.compile("^rules\\[(\\d+)]");
 
     private static final Map<String, String> DEFAULT_TARGETS = Map.of(
             "reports", "127.0.0.1:8081", "scoring", "127.0.0.1:8082", "rewards", "127.0.0.1:8083");
@@ -65,16 +84,16 @@ public final class Civic {
     public static void main(String[] argv) {
         try {
             System.exit(run(argv));
+        } catch (RuleTableFiles.Unreadable e) {
+            System.err.println("civic: " + e.getMessage());
+            System.exit(1);
         } catch (IllegalArgumentException e) {
             System.err.println("civic: " + e.getMessage());
             System.err.print(USAGE);
             System.exit(2);
         } catch (StatusRuntimeException e) {
             System.err.println("civic: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-            com.google.rpc.Status details = StatusProto.fromThrowable(e);
-            if (details != null && details.getDetailsCount() > 0) {
-                System.err.println(details);
-            }
+            printDetails(e, field -> field);
             System.exit(1);
         }
     }
@@ -100,11 +119,18 @@ public final class Civic {
         }
         String issuer = options.getOrDefault("issuer",
                 System.getenv().getOrDefault("CIVIC_ISSUER", "http://127.0.0.1:8180/realms/civic-credit"));
-        String token = token(issuer, options);
+        Supplier<String> token = () -> token(issuer, options);
         return switch (command) {
             case "token" -> {
-                System.out.println(token);
+                System.out.println(token.get());
                 yield 0;
+            }
+            case "rule-table" -> {
+                if (positional.size() != 2 || !"publish".equals(positional.getFirst())) {
+                    throw new IllegalArgumentException("rule-table takes: publish <file.yaml | file.json>");
+                }
+                PublishRuleTableRequest table = RuleTableFiles.read(Path.of(positional.getLast()));
+                yield publishRuleTable(positional.getLast(), table, token.get(), options.get("target"));
             }
             case "call" -> {
                 if (positional.isEmpty()) {
@@ -119,7 +145,7 @@ public final class Civic {
                         throw new IllegalArgumentException("cannot read " + json.substring(1) + ": " + e.getMessage());
                     }
                 }
-                call(method, json, token, options.get("target"));
+                call(method, json, token.get(), options.get("target"));
                 yield 0;
             }
             default -> throw new IllegalArgumentException("unknown command " + command);
@@ -157,12 +183,9 @@ public final class Civic {
                 .setRequestMarshaller(new Marshaller(method.getInputType()))
                 .setResponseMarshaller(new Marshaller(method.getOutputType()))
                 .build();
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
         ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
         try {
-            var authed = io.grpc.ClientInterceptors.intercept(channel,
-                    MetadataUtils.newAttachHeadersInterceptor(headers));
+            var authed = io.grpc.ClientInterceptors.intercept(channel, bearer(token));
             JsonFormat.Printer printer = JsonFormat.printer();
             if (method.isServerStreaming()) {
                 Iterator<DynamicMessage> it = ClientCalls.blockingServerStreamingCall(authed, rpc,
@@ -179,6 +202,99 @@ public final class Civic {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /**
+     * Publishes a rule table read from a file through RuleTableService/PublishRuleTable, unless it already is the
+     * current table, and says what happened; a refusal names each offending rule. Returns the exit code.
+     */
+    static int publishRuleTable(String file, PublishRuleTableRequest table, String token, String target) {
+        String address = target != null ? target : DEFAULT_TARGETS.get("scoring");
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(address).usePlaintext().build();
+        try {
+            RuleTableServiceGrpc.RuleTableServiceBlockingStub ruleTables = RuleTableServiceGrpc
+                    .newBlockingStub(channel).withInterceptors(bearer(token)).withDeadlineAfter(60, TimeUnit.SECONDS);
+            Optional<RuleTable> current = currentTable(ruleTables);
+            if (current.isPresent() && current.get().getRulesList().equals(table.getRulesList())
+                    && current.get().getTiersList().equals(table.getTiersList())
+                    && current.get().getNotes().equals(table.getNotes())) {
+                System.out.printf("%s: already the current rule table (version %d); nothing published%n", file,
+                        current.get().getVersion());
+                return 0;
+            }
+            long newestBefore = current.map(RuleTable::getVersion).orElse(0L);
+            RuleTable published;
+            try {
+                published = ruleTables.publishRuleTable(table);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != io.grpc.Status.Code.INVALID_ARGUMENT) {
+                    throw e;
+                }
+                System.err.println("civic: " + file + " refused; nothing was published:");
+                printDetails(e, field -> withRuleCode(field, table));
+                return 1;
+            }
+            if (published.getVersion() > newestBefore) {
+                System.out.printf("%s: published as rule table version %d (%d rules, %d tiers)%n", file,
+                        published.getVersion(), published.getRulesCount(), published.getTiersCount());
+            } else {
+                System.out.printf("%s: already published as rule table version %d on %s; nothing published"
+                        + " (the current version is %d)%n", file, published.getVersion(),
+                        Timestamps.toString(published.getPublishedAt()), newestBefore);
+            }
+            return 0;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static Optional<RuleTable> currentTable(RuleTableServiceGrpc.RuleTableServiceBlockingStub ruleTables) {
+        try {
+            return Optional.of(ruleTables.getRuleTable(GetRuleTableRequest.newBuilder().setVersion(0).build()));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** {@code rules[3].title} becomes {@code rules[3] (VOL_HOUR).title}: the rule's code, as the file has it. */
+    static String withRuleCode(String field, PublishRuleTableRequest table) {
+        Matcher rule = RULE_FIELD.matcher(field);
+        if (!rule.find() || Integer.parseInt(rule.group(1)) >= table.getRulesCount()) {
+            return field;
+        }
+        return rule.group() + " (" + table.getRules(Integer.parseInt(rule.group(1))).getCode() + ")"
+                + field.substring(rule.end());
+    }
+
+    /** Prints a failure's field violations and reason, one a line; other details as they are. */
+    private static void printDetails(StatusRuntimeException e, UnaryOperator<String> fieldName) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        if (status == null) {
+            return;
+        }
+        for (Any detail : status.getDetailsList()) {
+            try {
+                if (detail.is(BadRequest.class)) {
+                    detail.unpack(BadRequest.class).getFieldViolationsList().forEach(v -> System.err.println(
+                            "  " + fieldName.apply(v.getField()) + ": " + v.getDescription()));
+                } else if (detail.is(ErrorInfo.class)) {
+                    System.err.println("  reason: " + detail.unpack(ErrorInfo.class).getReason());
+                } else {
+                    System.err.println("  " + detail);
+                }
+            } catch (InvalidProtocolBufferException unreadable) {
+                System.err.println("  " + detail);
+            }
+        }
+    }
+
+    private static io.grpc.ClientInterceptor bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     /** The generated stub of {@code civiccredit.<svc>.v1.<Service>} carries its descriptor. */

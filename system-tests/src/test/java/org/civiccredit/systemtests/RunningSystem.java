@@ -135,6 +135,33 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         throw new IllegalStateException(s.name() + " not ready within " + START_TIMEOUT + ":\n" + tail(s.log()));
     }
 
+    /**
+     * Starts one more instance of a running service, as another replica behind the same database, Redis and
+     * channels, on a port of its own, and waits until it is ready. It is stopped with the others.
+     *
+     * @param of   the service to replicate, e.g. {@code "scoring"}
+     * @param name this instance's name, for {@link #service(String)}, {@link #stop(String)} and its log
+     */
+    public Service startAnother(String of, String name, int port) {
+        Service original = service(of);
+        requireFree(port);
+        Path log = original.log().resolveSibling(name + ".log");
+        ProcessBuilder pb = new ProcessBuilder(original.launch().command()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().clear();
+        pb.environment().putAll(original.launch().environment());
+        pb.environment().put(of.toUpperCase() + "_HTTP_PORT", String.valueOf(port));
+        try {
+            Files.deleteIfExists(log);
+            Service another = new Service(name, port, pb.start(), log, pb);
+            services.put(name, another);
+            awaitReady(another);
+            return another;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
     /** Stops one service politely (SIGTERM) and waits for it to exit. */
     public void stop(String name) {
         Service s = service(name);
@@ -207,7 +234,7 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
-            throw new IllegalStateException("port " + port + " is taken: the system tests need 28081-28083 free", e);
+            throw new IllegalStateException("port " + port + " is taken: the system tests need 28081-28084 free", e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Optional;
 import org.civiccredit.scoring.domain.RuleBounds;
 
 /** The program's scoring settings and limits (application.properties, prefix {@code scoring}). */
@@ -19,6 +20,9 @@ public interface ScoringConfig {
 
     /** The live scores in Redis and their fan-out to StreamScore. */
     Live live();
+
+    /** A rule table file published at start-up: for the demo and for a first deployment. */
+    RuleTableFile ruleTable();
 
     /** Limits on rules. */
     interface Rules {
@@ -41,6 +45,17 @@ public interface ScoringConfig {
             return new RuleBounds(maxCount(), maxScoreDelta(), maxDeductionPerPeriod(), maxUnitCap(),
                     maxCountingWindow());
         }
+    }
+
+    /** Where the rule table published at start-up comes from. */
+    interface RuleTableFile {
+
+        /**
+         * A rule table file (YAML or JSON, see the README) published at start-up through the same validation as
+         * PublishRuleTable, unless the current table already is the file's or the file was published before.
+         * Unset: nothing is published at start-up.
+         */
+        Optional<String> loadOnStart();
     }
 
     /** Live scores: the Redis cache of each participant's score and the pub/sub channel of score changes. */

@@ -14,7 +14,6 @@ import org.civiccredit.api.scoring.v1.PublishRuleTableRequest;
 import org.civiccredit.api.scoring.v1.RuleTable;
 import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc;
 import org.civiccredit.kit.error.Refusal;
-import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
@@ -32,6 +31,9 @@ public class RuleTableGrpcService extends RuleTableServiceGrpc.RuleTableServiceI
     RuleTables ruleTables;
 
     @Inject
+    RuleTablePublication publication;
+
+    @Inject
     IdempotentCalls idempotent;
 
     @Inject
@@ -42,13 +44,7 @@ public class RuleTableGrpcService extends RuleTableServiceGrpc.RuleTableServiceI
     @RolesAllowed("admin")
     public void publishRuleTable(PublishRuleTableRequest request, StreamObserver<RuleTable> response) {
         RuleTable published = idempotent.onceForCaller("PublishRuleTable", request.getIdempotencyKey(), request,
-                RuleTable.parser(), () -> {
-                    Violations violations = new Violations();
-                    var rules = RuleTableMapping.toDomain(request.getRulesList(), violations);
-                    return RuleTableMapping.toProto(ruleTables.publish(rules,
-                            RuleTableMapping.tiersToDomain(request.getTiersList()), request.getNotes(),
-                            caller.subject(), violations));
-                });
+                RuleTable.parser(), () -> publication.publish(request, caller.subject()));
         response.onNext(published);
         response.onCompleted();
     }

@@ -53,7 +53,7 @@ public class RuleTables {
         new RuleTableValidator(config.rules().bounds(), SCREEN).validate(rules, tiers, notes, violations);
         violations.throwIfAny();
 
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, PUBLISH_LOCK).getSingleResult();
+        lockPublications();
         Long latest = em.createQuery("SELECT max(t.version) FROM RuleTableEntity t", Long.class).getSingleResult();
         RuleTableEntity table = new RuleTableEntity();
         table.version = latest == null ? 1 : latest + 1;
@@ -76,6 +76,15 @@ public class RuleTables {
         tiersPublished.fire(new Tiers(table.version, tiers));
         return new PublishedRuleTable(table.version, table.publishedAt, publishedBy, notes, List.copyOf(rules),
                 List.copyOf(tiers));
+    }
+
+    /**
+     * Holds back every other publication, on any instance, until this transaction ends: what is read as current
+     * now stays current until then.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void lockPublications() {
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, PUBLISH_LOCK).getSingleResult();
     }
 
     /** One version, or the current one for version 0. */

@@ -168,6 +168,27 @@ class LiveScoreGrpcServiceTest {
         assertThat(cache.read(pat.participantId()).orElseThrow().version()).isEqualTo(4);
     }
 
+    /** GetScore's latency and rate from the cache, and after a miss (the PostgreSQL read and the refill). */
+    @Test
+    void getScoreLatencyAndRateFromTheCacheAndAfterAMiss() throws Exception {
+        ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
+        internal.applyReport(report(version, pat.participantId(), VOL, 8, daysAgo(2)));
+        internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(2)));
+        ScoreServiceBlockingStub own = BearerAuth.as(scoreClient, pat.token());
+        GetScoreRequest mine = GetScoreRequest.getDefaultInstance();
+        GetScoreRequest theirs = byId(pat.participantId());
+        Runnable nothing = () -> { };
+        Runnable evict = () -> redis.key().del(cache.key(pat.participantId()));
+
+        GetScoreMeasurement.measure("cache hit, service (by participant id: Redis only)", 1_000, 4, nothing,
+                () -> asService.getScore(theirs), 50);
+        GetScoreMeasurement.measure("cache hit, participant (token subject looked up in PostgreSQL)", 1_000, 4,
+                nothing, () -> own.getScore(mine), 50);
+        GetScoreMeasurement.measure("cache miss, service (PostgreSQL read and cache refill)", 500, 0, evict,
+                () -> asService.getScore(theirs), 50);
+        assertThat(cache.read(pat.participantId())).as("the last miss refilled the cache").isPresent();
+    }
+
     private static GetScoreRequest byId(String participantId) {
         return GetScoreRequest.newBuilder().setParticipantId(participantId).build();
     }

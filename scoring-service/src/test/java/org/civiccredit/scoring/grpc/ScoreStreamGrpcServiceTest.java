@@ -40,6 +40,7 @@ import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.scoring.cache.ScoreChangeMessage;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
@@ -255,6 +256,34 @@ class ScoreStreamGrpcServiceTest {
         }
     }
 
+    /** A token that runs out mid-stream ends the stream; the app resumes with a fresh token where it was. */
+    @Test
+    void theStreamEndsWithUnauthenticatedWhenTheTokenExpiresAndResumesWithAFreshOne() throws Exception {
+        TestParticipants.TestUser user = TestParticipants.create();
+        String participantId = ScoringFixtures.register(internal, user.userId());
+        try (ShortLivedTokens shortLived = ShortLivedTokens.create(3)) {
+            String expiring = shortLived.tokenFor(user);
+            long expiresAt = ScoringFixtures.claimsOf(expiring).getLong("exp");
+            long seen;
+            try (ScoreStreamRecorder stream = ScoreStreamRecorder.open(channel, expiring, 0)) {
+                seen = stream.next(WAIT_MS).update().getScore().getVersion();
+                StatusRuntimeException end = stream.endedWith(15_000);
+                long endedAt = System.currentTimeMillis();
+                assertThat(end).as("ended with an error, not completed").isNotNull();
+                assertThat(end.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                assertThat(end.getStatus().getDescription()).contains("expired");
+                System.out.printf("StreamScore ended %d ms after the token's exp%n", endedAt - expiresAt * 1000);
+            }
+            internal.applyReport(report(version, participantId, SHIFT, 0, daysAgo(1)));
+            try (ScoreStreamRecorder resumed = ScoreStreamRecorder.open(channel, user.token(), seen)) {
+                ScoreUpdate missed = resumed.next(WAIT_MS).update();
+                assertThat(missed.getCause()).isEqualTo(ScoreChangeCause.SCORE_CHANGE_CAUSE_CURRENT);
+                assertThat(missed.getScore().getVersion()).isEqualTo(seen + 1);
+                assertThat(missed.getScore().getScore()).isEqualTo(10);
+            }
+        }
+    }
+
     @Test
     void onlyAnEnrolledParticipantStreamsTheirOwnScore() {
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
@@ -267,7 +296,7 @@ class ScoreStreamGrpcServiceTest {
             refused(Status.Code.PERMISSION_DENIED, () -> BearerAuth.as(scoreClient, token)
                     .streamScore(StreamScoreRequest.getDefaultInstance()).hasNext());
         }
-        String notEnrolled = org.civiccredit.kit.testing.TestParticipants.create().token();
+        String notEnrolled = TestParticipants.create().token();
         refusedFor("PARTICIPANT_NOT_ENROLLED", () -> BearerAuth.as(scoreClient, notEnrolled)
                 .streamScore(StreamScoreRequest.getDefaultInstance()).hasNext());
     }

@@ -102,6 +102,22 @@ class ScoreWithoutRedisGrpcServiceTest {
         assertThat(cache.available()).as("Redis was tried and is cooling down").isFalse();
     }
 
+    /** GetScore's latency and rate while Redis is down: every read is PostgreSQL's. */
+    @Test
+    void getScoreLatencyAndRateFromPostgresWhileRedisIsDown() throws Exception {
+        ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
+        internal.applyReport(report(version, pat.participantId(), VOL, 8, daysAgo(2)));
+        internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(2)));
+        ScoreServiceBlockingStub own = BearerAuth.as(scoreClient, pat.token());
+        GetScoreRequest theirs = GetScoreRequest.newBuilder().setParticipantId(pat.participantId()).build();
+
+        GetScoreMeasurement.measure("Redis down, service (score from PostgreSQL)", 1_000, 4, () -> { },
+                () -> asService.getScore(theirs), 50);
+        GetScoreMeasurement.measure("Redis down, participant (subject lookup and score from PostgreSQL)", 1_000, 4,
+                () -> { }, () -> own.getScore(GetScoreRequest.getDefaultInstance()), 50);
+        assertThat(cache.available()).as("every read above fell back to PostgreSQL").isFalse();
+    }
+
     @Test
     void streamsOnThisInstanceStillGetTheChangesMadeHere() throws Exception {
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);

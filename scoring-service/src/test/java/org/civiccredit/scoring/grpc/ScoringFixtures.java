@@ -130,8 +130,13 @@ final class ScoringFixtures {
 
     /** The {@code sub} claim of a real token: the subject RegisterParticipant binds. */
     static String subjectOf(String token) {
-        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        return new JsonObject(payload).getString("sub");
+        return claimsOf(token).getString("sub");
+    }
+
+    /** The claims of a real token, read without verifying it (the service verifies). */
+    static JsonObject claimsOf(String token) {
+        return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]),
+                StandardCharsets.UTF_8));
     }
 
     /** Runs a call that must fail with {@code code}; returns the failure. */

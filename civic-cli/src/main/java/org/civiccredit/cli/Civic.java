@@ -59,6 +59,7 @@ public final class Civic {
     private static final String USAGE = """
             usage: civic call [options] <package.Service/Method> [json | @file]
                    civic rule-table publish [options] <file.yaml | file.json>
+                   civic audit verify [options] [reports] [scoring] [rewards]
                    civic token [options]
             options:
               --as <client-id>     client-credentials token for this Keycloak client (default civic-admin-cli)
@@ -68,6 +69,8 @@ public final class Civic {
               --issuer <url>       realm URL (default $CIVIC_ISSUER or http://127.0.0.1:8180/realms/civic-credit)
             rule-table publish: publishes a rule table file (format: README, "Rule table files") as admin;
               its idempotency key is derived from the table, so running it again changes nothing.
+            audit verify: walks each named service's audit chain (default: all three) as admin and prints the
+              first broken link, if any; exits 1 when a chain is broken or a service cannot be asked.
             examples:
               civic call civiccredit.scoring.v1.RuleTableService/GetRuleTable '{"version": 0}'
               civic rule-table publish deploy/demo/rule-table.yaml
@@ -131,6 +134,14 @@ public final class Civic {
                 }
                 PublishRuleTableRequest table = RuleTableFiles.read(Path.of(positional.getLast()));
                 yield publishRuleTable(positional.getLast(), table, token.get(), options.get("target"));
+            }
+            case "audit" -> {
+                if (positional.isEmpty() || !"verify".equals(positional.removeFirst())) {
+                    throw new IllegalArgumentException("audit takes: verify [reports] [scoring] [rewards]");
+                }
+                yield AuditVerify.run(positional.isEmpty() ? java.util.List.of("reports", "scoring", "rewards")
+                        : java.util.List.copyOf(positional), token.get(), options.get("target"), DEFAULT_TARGETS,
+                        System.out);
             }
             case "call" -> {
                 if (positional.isEmpty()) {

@@ -106,6 +106,36 @@ public class IdempotentCalls {
         }
     }
 
+    /**
+     * Erases every key and stored response of one caller, in the caller's transaction: a withdrawn
+     * participant's keys are scoped by their subject and their stored responses may hold their own words (a
+     * contest statement). Returns how many were erased. A retry of an erased call runs again.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int forgetCaller(String subject) {
+        if (subject == null || subject.isEmpty()) {
+            throw new IllegalArgumentException("a subject is required");
+        }
+        return em.createNativeQuery("DELETE FROM idempotency_key WHERE starts_with(scope, ?1)")
+                .setParameter(1, Caller.idempotencyScopePrefix(subject)).executeUpdate();
+    }
+
+    /**
+     * Erases every stored response, whoever made the call, that contains {@code value} (as UTF-8): responses
+     * about a withdrawn participant made by others — an agency's report, a reviewer's decision — carry the
+     * participant's id. A retry of an erased call runs again; the caller's state then decides its answer.
+     * Returns how many were erased. Costs one scan of the stored keys.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int forgetResponsesContaining(String value) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("a value is required");
+        }
+        return em.createNativeQuery(
+                "DELETE FROM idempotency_key WHERE position(convert_to(?1, 'UTF8') in response) > 0")
+                .setParameter(1, value).executeUpdate();
+    }
+
     /** Refuses a missing or oversized key with a field violation on {@code idempotency_key}. */
     public static void requireValidKey(String key) {
         if (key == null || key.isBlank()) {

@@ -58,7 +58,7 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @Blocking
     @RolesAllowed("admin")
     public void registerAgency(RegisterAgencyRequest request, StreamObserver<Agency> response) {
-        reply(response, idempotent.onceForCaller("RegisterAgency", request.getIdempotencyKey(),
+        Replies.reply(response, idempotent.onceForCaller("RegisterAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.register(request.getAgencyId(),
                         request.getDisplayName(), categories(request.getAllowedCategoriesList()),
                         request.getKeycloakClientId()))));
@@ -68,7 +68,7 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @Blocking
     @RolesAllowed("admin")
     public void getAgency(GetAgencyRequest request, StreamObserver<Agency> response) {
-        reply(response, toProto(agencies.get(request.getAgencyId())));
+        Replies.reply(response, toProto(agencies.get(request.getAgencyId())));
     }
 
     @Override
@@ -88,14 +88,14 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
         if (found.size() > page.size()) {
             b.setNextPageToken(Page.token(list, found.get(page.size() - 1).agencyId()));
         }
-        reply(response, b.build());
+        Replies.reply(response, b.build());
     }
 
     @Override
     @Blocking
     @RolesAllowed("admin")
     public void suspendAgency(SuspendAgencyRequest request, StreamObserver<Agency> response) {
-        reply(response, idempotent.onceForCaller("SuspendAgency", request.getIdempotencyKey(),
+        Replies.reply(response, idempotent.onceForCaller("SuspendAgency", request.getIdempotencyKey(),
                 request, Agency.parser(),
                 () -> toProto(agencies.suspend(request.getAgencyId(), request.getReason()))));
     }
@@ -104,7 +104,7 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @Blocking
     @RolesAllowed("admin")
     public void reinstateAgency(ReinstateAgencyRequest request, StreamObserver<Agency> response) {
-        reply(response, idempotent.onceForCaller("ReinstateAgency", request.getIdempotencyKey(),
+        Replies.reply(response, idempotent.onceForCaller("ReinstateAgency", request.getIdempotencyKey(),
                 request, Agency.parser(), () -> toProto(agencies.reinstate(request.getAgencyId()))));
     }
 
@@ -137,16 +137,11 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
         r.protectedGroundRefusals().forEach((ground, count) -> b.addProtectedGroundRefusalsByGround(
                 ProtectedGroundCount.newBuilder().setGround(ProtectedGround.valueOf(ground.name())).setCount(count)));
         r.flags().forEach(f -> b.addFlagReasons(AgencyFlagReason.valueOf("AGENCY_FLAG_REASON_" + f.name())));
-        reply(response, b.build());
+        Replies.reply(response, b.build());
     }
 
     private static Instant instant(com.google.protobuf.Timestamp t) {
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    private static <T> void reply(StreamObserver<T> response, T value) {
-        response.onNext(value);
-        response.onCompleted();
     }
 
     /** Unknown or unset categories become null so the domain can name their position. */
@@ -169,5 +164,4 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
         }
         return b.build();
     }
-
 }

@@ -8,26 +8,23 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.civiccredit.api.common.v1.ConductCategory;
 import org.civiccredit.api.common.v1.TimeRange;
 import org.civiccredit.api.reports.v1.GetReportRequest;
 import org.civiccredit.api.reports.v1.ListReportsRequest;
 import org.civiccredit.api.reports.v1.ListReportsResponse;
 import org.civiccredit.api.reports.v1.Report;
 import org.civiccredit.api.reports.v1.ReportServiceGrpc;
-import org.civiccredit.api.reports.v1.ReportStatus;
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
-import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
+import org.civiccredit.reports.api.Messages;
 import org.civiccredit.reports.domain.ReportSubmission;
 import org.civiccredit.reports.service.Intake;
 
@@ -54,8 +51,8 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     @RolesAllowed("agency")
     public void submitReport(SubmitReportRequest request, StreamObserver<Report> response) {
         String agencyId = agencyId();
-        reply(response, idempotent.onceForCaller("SubmitReport", request.getIdempotencyKey(), request,
-                Report.parser(), () -> toProto(intake.submit(agencyId, new ReportSubmission(
+        Replies.reply(response, idempotent.onceForCaller("SubmitReport", request.getIdempotencyKey(), request,
+                Report.parser(), () -> Messages.report(intake.submit(agencyId, new ReportSubmission(
                         request.getParticipantId(), request.getRuleCode(), request.getQuantity(),
                         request.hasOccurredAt() ? instant(request.getOccurredAt()) : null,
                         request.getEvidenceRef(), request.getNote())))));
@@ -65,7 +62,7 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     @Blocking
     @RolesAllowed("agency")
     public void getReport(GetReportRequest request, StreamObserver<Report> response) {
-        reply(response, toProto(intake.get(agencyId(), request.getReportId())));
+        Replies.reply(response, Messages.report(intake.get(agencyId(), request.getReportId())));
     }
 
     @Override
@@ -74,17 +71,7 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     public void listReports(ListReportsRequest request, StreamObserver<ListReportsResponse> response) {
         String agencyId = agencyId();
         Violations v = new Violations();
-        Set<org.civiccredit.reports.domain.ReportStatus> statuses =
-                EnumSet.noneOf(org.civiccredit.reports.domain.ReportStatus.class);
-        for (int i = 0; i < request.getStatusesCount(); i++) {
-            ReportStatus s = request.getStatuses(i);
-            if (s == ReportStatus.REPORT_STATUS_UNSPECIFIED || s == ReportStatus.UNRECOGNIZED) {
-                v.add("statuses[" + i + "]", "not a report status");
-            } else {
-                statuses.add(org.civiccredit.reports.domain.ReportStatus.valueOf(
-                        s.name().substring("REPORT_STATUS_".length())));
-            }
-        }
+        Set<org.civiccredit.reports.domain.ReportStatus> statuses = Messages.statuses(request.getStatusesList(), v);
         Instant[] occurred = range(request.hasOccurred() ? request.getOccurred() : null, "occurred", v);
         Instant[] received = range(request.hasReceived() ? request.getReceived() : null, "received", v);
         v.throwIfAny();
@@ -105,12 +92,12 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
         List<org.civiccredit.reports.domain.Report> found = intake.list(agencyId, statuses, occurred[0], occurred[1],
                 received[0], received[1], afterReceived, afterId, page.size() + 1);
         ListReportsResponse.Builder b = ListReportsResponse.newBuilder();
-        found.stream().limit(page.size()).forEach(r -> b.addReports(toProto(r)));
+        found.stream().limit(page.size()).forEach(r -> b.addReports(Messages.report(r)));
         if (found.size() > page.size()) {
             org.civiccredit.reports.domain.Report last = found.get(page.size() - 1);
             b.setNextPageToken(Page.token(list, last.receivedAt() + "/" + last.reportId()));
         }
-        reply(response, b.build());
+        Replies.reply(response, b.build());
     }
 
     @Override
@@ -118,8 +105,8 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     @RolesAllowed("agency")
     public void withdrawReport(WithdrawReportRequest request, StreamObserver<Report> response) {
         String agencyId = agencyId();
-        reply(response, idempotent.onceForCaller("WithdrawReport", request.getIdempotencyKey(), request,
-                Report.parser(), () -> toProto(intake.withdraw(agencyId, request.getReportId(),
+        Replies.reply(response, idempotent.onceForCaller("WithdrawReport", request.getIdempotencyKey(), request,
+                Report.parser(), () -> Messages.report(intake.withdraw(agencyId, request.getReportId(),
                         request.getReason()))));
     }
 
@@ -137,35 +124,5 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
 
     private static Instant instant(Timestamp t) {
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    private static <T> void reply(StreamObserver<T> response, T value) {
-        response.onNext(value);
-        response.onCompleted();
-    }
-
-    static Report toProto(org.civiccredit.reports.domain.Report r) {
-        Report.Builder b = Report.newBuilder()
-                .setReportId(r.reportId().toString())
-                .setAgencyId(r.agencyId())
-                .setAgencyDisplayName(r.agencyName())
-                .setParticipantId(r.participantId().toString())
-                .setRuleCode(r.ruleCode())
-                .setRuleTableVersion(r.ruleTableVersion())
-                .setCategory(ConductCategory.valueOf(r.category().name()))
-                .setRuleTitle(r.ruleTitle())
-                .setQuantity(r.quantity())
-                .setOccurredAt(ProtoTime.timestamp(r.occurredAt()))
-                .setReceivedAt(ProtoTime.timestamp(r.receivedAt()))
-                .setEvidenceRef(r.evidenceRef())
-                .setStatus(ReportStatus.valueOf("REPORT_STATUS_" + r.status().name()))
-                .setStatusChangedAt(ProtoTime.timestamp(r.statusChangedAt()));
-        if (r.note() != null) {
-            b.setNote(r.note());
-        }
-        if (r.withdrawalReason() != null) {
-            b.setWithdrawalReason(r.withdrawalReason());
-        }
-        return b.build();
     }
 }

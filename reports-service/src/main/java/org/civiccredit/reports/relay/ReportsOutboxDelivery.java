@@ -17,10 +17,17 @@ import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
 import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.outbox.OutboxDelivery;
 import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 
-/** Delivers reports-service's outbox rows to scoring-service and rewards-service, with its service token. */
+/**
+ * Delivers reports-service's outbox rows to scoring-service and rewards-service, with its service token. What a
+ * delivery settles in this service (a report becomes SCORED) is appended to the audit log as the relay's
+ * transaction commits (it goes on calling other services before that, and must not hold the append lock
+ * meanwhile). The relay's own bookkeeping on the outbox row (attempts, delivered_at, outcome) is not audited:
+ * the row itself records it, and the change the row announces was audited when the row was written.
+ */
 @ApplicationScoped
 public class ReportsOutboxDelivery implements OutboxDelivery {
 
@@ -36,6 +43,9 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    AuditLog audit;
 
     @Override
     public void deliver(String kind, byte[] payload) {
@@ -64,8 +74,11 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
     @Override
     public void delivered(String kind, UUID reportId) {
         if (OutboxKind.SCORING_APPLY_REPORT.name().equals(kind)) {
-            em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
+            int scored = em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
                     + "WHERE report_id = ?1 AND status = 'ACCEPTED'").setParameter(1, reportId).executeUpdate();
+            if (scored == 1) {
+                audit.recordBeforeCommit("relay:report-scored", "system", "report_id=" + reportId);
+            }
         }
     }
 }

@@ -159,10 +159,14 @@ public class Contests {
         return caseOf(c);
     }
 
+    /** The caller's participant row, locked and re-read, so a withdrawal committed meanwhile is seen. */
     private static ParticipantEntity lockedParticipant(String subject) {
         ParticipantEntity p = ParticipantEntity.enrolledBySubject(subject).orElseThrow(Contests::notEnrolled);
-        return ParticipantEntity.getEntityManager().find(ParticipantEntity.class, p.participantId,
-                LockModeType.PESSIMISTIC_WRITE);
+        ParticipantEntity.getEntityManager().refresh(p, LockModeType.PESSIMISTIC_WRITE);
+        if (!p.enrolled()) {
+            throw notEnrolled();
+        }
+        return p;
     }
 
     private static ReportEntity reportAbout(UUID participantId, String reportId) {

@@ -2,6 +2,7 @@ package org.civiccredit.reports.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.reports.domain.Enrollment;
 import org.civiccredit.reports.persistence.ConsentTextEntity;
 import org.civiccredit.reports.persistence.ParticipantEntity;
@@ -26,8 +28,14 @@ import org.civiccredit.reports.relay.OutboxKind;
 @ApplicationScoped
 public class Enrollments {
 
+    /** What erased free text reads as where a value must remain. */
+    public static final String ERASED = "erased:participant-withdrew";
+
     @Inject
     Outbox outbox;
+
+    @Inject
+    IdempotentCalls idempotent;
 
     /** The newest consent text. */
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -78,34 +86,54 @@ public class Enrollments {
                 .orElseThrow(() -> Refusal.notFound("you are not enrolled"));
     }
 
-    /** Withdraws the caller; returns the withdrawal time, or empty when they were not enrolled. */
+    /**
+     * Withdraws the caller and erases what this service holds about them as a person; returns the withdrawal
+     * time, or empty when they were not enrolled. What stays is pseudonymous and needed for the agencies'
+     * accountability counts: the participant row without its subject, and the report and contest rows without
+     * any free text. Erased: the subject; the agencies' notes, evidence references and withdrawal reasons; the
+     * participant's contest statements and the reviewers' reasons written to them; the caller's idempotency keys
+     * and every stored response about them, whoever called; and the payloads of the participant's outbox rows
+     * (the registrations carry the subject). Rows not yet delivered are closed unsent, since the erasure that
+     * follows them supersedes whatever they would have told the other services.
+     */
     @Transactional
     public Optional<Instant> withdraw(String subject) {
         Optional<ParticipantEntity> found = ParticipantEntity.enrolledBySubject(subject);
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        ParticipantEntity p = ParticipantEntity.getEntityManager().find(ParticipantEntity.class,
-                found.get().participantId, LockModeType.PESSIMISTIC_WRITE);
+        ParticipantEntity p = found.get();
+        ParticipantEntity.getEntityManager().refresh(p, LockModeType.PESSIMISTIC_WRITE);
         if (!p.enrolled()) {
             return Optional.empty();
         }
         p.state = "WITHDRAWN";
         p.subject = null;
         p.withdrawnAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        // Personal data in reports: the agencies' free-text notes and evidence references go; the
-        // pseudonymous report rows stay so the agencies' accountability counts remain true.
-        ParticipantEntity.getEntityManager().createQuery("""
-                UPDATE ReportEntity r SET r.note = NULL, r.evidenceRef = 'erased:participant-withdrew'
-                WHERE r.participantId = ?1""").setParameter(1, p.participantId).executeUpdate();
-        // Open contests close; every statement (the participant's own words) is erased.
-        ParticipantEntity.getEntityManager().createQuery("""
-                UPDATE ContestEntity c SET c.statement = NULL,
-                    c.state = CASE WHEN c.state = ?2 THEN ?3 ELSE c.state END
-                WHERE c.participantId = ?1""").setParameter(1, p.participantId)
-                .setParameter(2, org.civiccredit.reports.domain.Contest.State.OPEN)
-                .setParameter(3, org.civiccredit.reports.domain.Contest.State.CLOSED).executeUpdate();
+        EntityManager em = ParticipantEntity.getEntityManager();
+        em.createQuery("""
+                UPDATE ReportEntity r SET r.note = NULL, r.evidenceRef = ?2, r.withdrawalReason = NULL
+                WHERE r.participantId = ?1""").setParameter(1, p.participantId).setParameter(2, ERASED)
+                .executeUpdate();
+        // Open contests close; every statement (the participant's own words) and every decision reason
+        // (written to them, often quoting them) is erased.
+        em.createNativeQuery("""
+                UPDATE contest SET statement = NULL,
+                    decision_reason = CASE WHEN decision_reason IS NULL THEN NULL ELSE ?2 END,
+                    state = CASE WHEN state = 'OPEN' THEN 'CLOSED' ELSE state END
+                WHERE participant_id = ?1""").setParameter(1, p.participantId).setParameter(2, ERASED)
+                .executeUpdate();
         String id = p.participantId.toString();
+        idempotent.forgetCaller(subject);
+        // Others' stored answers about them (reports, decisions) all carry the participant id, which
+        // IdempotentCalls filed them under. Their retries run again and find a withdrawn participant: refused,
+        // or answered as they stand.
+        idempotent.forgetParticipant(id);
+        em.createNativeQuery("""
+                UPDATE outbox SET payload = decode('', 'hex'),
+                    delivered_at = coalesce(delivered_at, now()),
+                    outcome = coalesce(outcome, 'SKIPPED participant withdrew')
+                WHERE stream = ?1""").setParameter(1, id).executeUpdate();
         outbox.add(OutboxKind.SCORING_ERASE_PARTICIPANT, id, EraseParticipantRequest.newBuilder()
                 .setIdempotencyKey("erase-" + id).setParticipantId(id).build(), null);
         outbox.add(OutboxKind.REWARDS_ERASE_PARTICIPANT, id,

@@ -3,6 +3,7 @@ package org.civiccredit.reports.service;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.domain.ProtectedGround;
 
 /**
@@ -24,6 +26,9 @@ public class RefusalCounts {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    AuditLog audit;
 
     /** Counted in a transaction of its own: the refused report itself is rolled back, its count is not. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
@@ -43,17 +48,34 @@ public class RefusalCounts {
                 ON CONFLICT (agency_id, reason, ground, day)
                 DO UPDATE SET refusals = intake_refusal.refusals + 1""")
                 .setParameter(1, agencyId).setParameter(2, reason).setParameter(3, ground).executeUpdate();
+        // The refused call itself rolls back and leaves no audit entry; the count it leaves is recorded here.
+        audit.record("intake:refusal-counted", audit.currentActor(),
+                "agency_id=" + agencyId + ",reason=" + reason + (ground.isEmpty() ? "" : ",ground=" + ground));
     }
 
     /** Protected-ground refusals of an agency by ground, on the days of [from, to). */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Map<ProtectedGround, Long> protectedGrounds(String agencyId, Instant from, Instant to) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
+        return byGround(agencyId, from, to);
+    }
+
+    /** Protected-ground refusals of every agency together, by ground, on the days of [from, to). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Map<ProtectedGround, Long> protectedGrounds(Instant from, Instant to) {
+        return byGround(null, from, to);
+    }
+
+    private Map<ProtectedGround, Long> byGround(String agencyId, Instant from, Instant to) {
+        Query query = em.createNativeQuery("""
                 SELECT ground, sum(refusals) FROM intake_refusal
-                WHERE agency_id = ?1 AND reason = ?2 AND day >= ?3 AND day < ?4 GROUP BY ground""")
-                .setParameter(1, agencyId).setParameter(2, PROTECTED_GROUND).setParameter(3, day(from))
-                .setParameter(4, day(to)).getResultList();
+                WHERE reason = ?1 AND day >= ?2 AND day < ?3""" + (agencyId == null ? "" : " AND agency_id = ?4")
+                + " GROUP BY ground")
+                .setParameter(1, PROTECTED_GROUND).setParameter(2, day(from)).setParameter(3, day(to));
+        if (agencyId != null) {
+            query.setParameter(4, agencyId);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
         Map<ProtectedGround, Long> byGround = new EnumMap<>(ProtectedGround.class);
         rows.forEach(r -> byGround.put(ProtectedGround.valueOf((String) r[0]), ((Number) r[1]).longValue()));
         return byGround;

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.scoring.v1.GetRuleTableRequest;
 import org.civiccredit.api.scoring.v1.RuleTable;
 import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.domain.ConductCategory;
 import org.civiccredit.reports.domain.CatalogRule;
 import org.civiccredit.reports.persistence.RuleCatalogEntity;
@@ -37,6 +38,9 @@ public class RuleCatalog {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    AuditLog audit;
 
     /** The newest version known here, if any. */
     public Optional<Long> currentVersion() {
@@ -67,6 +71,7 @@ public class RuleCatalog {
                 e.unitCap = rule.unitCap();
                 e.persist();
             }
+            audit.record("rule-catalog:stored", "system", "rule_table_version=" + version);
         });
     }
 

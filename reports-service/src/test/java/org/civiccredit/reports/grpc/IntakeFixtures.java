@@ -16,15 +16,15 @@ import org.civiccredit.reports.domain.CatalogRule;
 import org.civiccredit.reports.service.RuleCatalog;
 
 /** Data the intake tests stand on: the demo agencies with fixed scopes, a rule table, enrolled participants. */
-final class IntakeFixtures {
+public final class IntakeFixtures {
 
     /** The rule table version the intake tests use; scoring-service is not reachable from these tests. */
-    static final long TABLE_VERSION = 7;
+    public static final long TABLE_VERSION = 7;
 
     private IntakeFixtures() {
     }
 
-    static void ruleTable(RuleCatalog catalog) {
+    public static void ruleTable(RuleCatalog catalog) {
         catalog.remember(TABLE_VERSION, List.of(
                 new CatalogRule(TABLE_VERSION, "VOL_HOUR", org.civiccredit.kit.domain.ConductCategory.VOLUNTEERING,
                         "Volunteering hour", true, 8),
@@ -35,7 +35,7 @@ final class IntakeFixtures {
     }
 
     /** greenway-volunteers: VOLUNTEERING and COMMUNITY_IMPROVEMENT; northside-food-bank: the same. */
-    static void agencies(AgencyServiceBlockingStub agencies) {
+    public static void agencies(AgencyServiceBlockingStub agencies) {
         AgencyServiceBlockingStub admin = BearerAuth.as(agencies, DemoTokens.adminClient());
         register(admin, "greenway-volunteers", "agency-greenway");
         register(admin, "northside-food-bank", "agency-northside");
@@ -55,7 +55,7 @@ final class IntakeFixtures {
     }
 
     /** A person new to the programme, enrolled with the current consent; returns [participant id, token]. */
-    static String[] enrolledParticipant(EnrollmentServiceBlockingStub enrollment) {
+    public static String[] enrolledParticipant(EnrollmentServiceBlockingStub enrollment) {
         TestParticipants.TestUser user = TestParticipants.create();
         String id = BearerAuth.as(enrollment, user.token()).enroll(EnrollRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setConsentVersion(1).build())

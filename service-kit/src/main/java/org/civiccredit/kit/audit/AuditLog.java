@@ -6,6 +6,8 @@ import io.quarkus.arc.Arc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -47,6 +49,9 @@ public class AuditLog {
     @Inject
     Caller caller;
 
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
     /**
      * Records a mutating call made by the current caller, naming the records it touched: the non-empty
      * top-level fields of the request and the response named in {@link #RECORD_REFS}.
@@ -62,6 +67,29 @@ public class AuditLog {
     /** Appends one entry in the current transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(String action, String actor, String refs) {
+        append(action, actor, refs);
+    }
+
+    /**
+     * Appends one entry as the last step before the current transaction commits (or not at all if it rolls
+     * back). For transactions that go on working after their change — a relay pass that makes further remote
+     * calls — so they hold the append lock only for their commit, not for those calls.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordBeforeCommit(String action, String actor, String refs) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                append(action, actor, refs);
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+            }
+        });
+    }
+
+    private void append(String action, String actor, String refs) {
         em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, APPEND_LOCK).getSingleResult();
         @SuppressWarnings("unchecked")
         List<Object[]> last = em.createNativeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
@@ -105,9 +133,10 @@ public class AuditLog {
 
     /**
      * Who is acting, without personal data of participants: organisations by their id, staff (reviewers,
-     * admins) by their subject so decisions stay attributable, services by client id, participants only by role.
+     * admins) by their subject so decisions stay attributable, services by client id, participants only by role;
+     * {@code system} outside a request (scheduled jobs).
      */
-    String currentActor() {
+    public String currentActor() {
         if (!Arc.container().requestContext().isActive() || caller.subject() == null) {
             return "system";
         }

@@ -124,18 +124,6 @@ public class IdempotentCalls {
     }
 
     /**
-     * Forgets every stored call a person made themselves (their keys are scoped by their token subject), as
-     * part of erasing them.
-     *
-     * @return how many stored calls were forgotten
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public int forgetCaller(String subject) {
-        return em.createNativeQuery("DELETE FROM idempotency_key WHERE left(scope, ?2) = ?1")
-                .setParameter(1, subject + "/").setParameter(2, subject.length() + 1).executeUpdate();
-    }
-
-    /**
      * The participant a message concerns: its {@code participant_id}, or that of a message it holds (one level
      * of singular message fields is searched, e.g. a contest case's report).
      */
@@ -162,6 +150,20 @@ public class IdempotentCalls {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Erases every key and stored response of one caller, in the caller's transaction: a withdrawn
+     * participant's keys are scoped by their subject and their stored responses may hold their own words (a
+     * contest statement). Returns how many were erased. A retry of an erased call runs again.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int forgetCaller(String subject) {
+        if (subject == null || subject.isEmpty()) {
+            throw new IllegalArgumentException("a subject is required");
+        }
+        return em.createNativeQuery("DELETE FROM idempotency_key WHERE starts_with(scope, ?1)")
+                .setParameter(1, Caller.idempotencyScopePrefix(subject)).executeUpdate();
     }
 
     /** Refuses a missing or oversized key with a field violation on {@code idempotency_key}. */

@@ -45,7 +45,12 @@ public class Caller {
 
     /** A scope for idempotency keys: keys of different callers and calls never meet. */
     public String idempotencyScope(String call) {
-        return subject() + "/" + call;
+        return idempotencyScopePrefix(subject()) + call;
+    }
+
+    /** What every idempotency scope of {@code subject} starts with (their keys are erased by it). */
+    public static String idempotencyScopePrefix(String subject) {
+        return subject + "/";
     }
 
     private Optional<String> claim(String name) {

@@ -12,8 +12,15 @@ import java.util.List;
 
 /**
  * Gives the participant HTTP API a problem document also when a request is refused by the HTTP security layer
- * before any endpoint runs (missing, malformed, forged or expired bearer token), which JAX-RS exception mappers
- * never see. Only paths under {@link #API_PREFIX} are touched; gRPC keeps its own status mapping.
+ * before any endpoint runs — a malformed, forged, unsigned or expired bearer token — which JAX-RS exception
+ * mappers never see. Only paths under {@link #API_PREFIX} are touched; gRPC keeps its own status mapping.
+ *
+ * <p>A request with no token at all is not a failure to the security layer: a path permission that requires
+ * authentication answers it with a bare 401 challenge, past any failure handler. So each service leaves
+ * {@code /api/*} to its endpoints' own {@code @RolesAllowed}/{@code @Authenticated} ({@code
+ * quarkus.http.auth.permission.api.paths=/api/*} with policy {@code permit}, and {@code
+ * quarkus.security.jaxrs.deny-unannotated-endpoints=true} as the safety net); the endpoint's security check then
+ * throws, and {@link ProblemMapping} answers with the 401 problem.
  */
 @ApplicationScoped
 public class HttpAuthProblems {

@@ -1,6 +1,7 @@
 package org.civiccredit.kit.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -20,7 +21,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * expects: a domain {@link Refusal} keeps its reason and field violations; a downstream gRPC status keeps its
  * meaning; security failures become 401/403; malformed bodies 400; anything unexpected 500 with an error id
  * only. The status of each refusal kind: INVALID_ARGUMENT 400, NOT_FOUND 404, ALREADY_EXISTS 409,
- * FAILED_PRECONDITION 409 (the request conflicts with the current state), PERMISSION_DENIED 403.
+ * FAILED_PRECONDITION 409 (the request conflicts with the current state), PERMISSION_DENIED 403. Field
+ * violations name fields as the HTTP client sent them ({@link HttpFields}).
  */
 public class ProblemMapping {
 
@@ -29,8 +31,12 @@ public class ProblemMapping {
     @ServerExceptionMapper
     public Response refusal(Refusal r, UriInfo uri) {
         return switch (r.kind()) {
-            case INVALID_ARGUMENT -> Problem.of(400, "Invalid request", r.reason(), r.getMessage(), path(uri),
-                    r.violations(), null).toResponse();
+            case INVALID_ARGUMENT -> {
+                List<Refusal.FieldViolation> violations = r.violations().stream()
+                        .map(v -> new Refusal.FieldViolation(HttpFields.of(v.field()), v.description())).toList();
+                yield Problem.of(400, "Invalid request", r.reason(), Refusal.invalid(violations).getMessage(),
+                        path(uri), violations, null).toResponse();
+            }
             case NOT_FOUND -> Problem.of(404, "Not found", r.reason(), r.getMessage(), path(uri), List.of(), null)
                     .toResponse();
             case ALREADY_EXISTS -> Problem.of(409, "Already exists", r.reason(), r.getMessage(), path(uri),
@@ -71,8 +77,11 @@ public class ProblemMapping {
                 List.of(), null).toResponse();
     }
 
-    /** A body that is not the JSON the endpoint reads. */
-    @ServerExceptionMapper
+    /**
+     * A body that is not the JSON the endpoint reads. Listed with Jackson's MismatchedInputException too, which
+     * Quarkus would otherwise answer with its own (non-problem) body.
+     */
+    @ServerExceptionMapper({ JsonProcessingException.class, MismatchedInputException.class })
     public Response unreadable(JsonProcessingException e, UriInfo uri) {
         return Problem.of(400, "Invalid request", "INVALID_ARGUMENT", "the request body is not valid JSON of the "
                 + "expected shape", path(uri), List.of(new Refusal.FieldViolation("body", e.getOriginalMessage())),
@@ -83,6 +92,9 @@ public class ProblemMapping {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
+        if (status == 400 && e.getCause() instanceof JsonProcessingException unreadableBody) {
+            return unreadable(unreadableBody, uri);
+        }
         if (status >= 500) {
             return unexpected(e, uri);
         }

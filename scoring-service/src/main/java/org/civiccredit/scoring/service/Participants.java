@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.scoring.domain.Outcome;
 import org.civiccredit.scoring.domain.Registration;
 import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.persistence.CapUsageRepository;
@@ -33,7 +34,7 @@ public class Participants {
      * from any other participant it was bound to (re-enrolment after withdrawal).
      */
     @Transactional
-    public Registration register(String participantId, String subject, Instant enrolledAt) {
+    public Outcome<Registration> register(String participantId, String subject, Instant enrolledAt) {
         lockName("participant:" + participantId);
         lockName("subject:" + subject);
         ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
@@ -46,7 +47,7 @@ public class Participants {
                 throw Refusal.alreadyExists("participant " + participantId
                         + " is already registered with a different subject");
             }
-            return new Registration(participantId, participant.scoreVersion);
+            return Outcome.unchanged(new Registration(participantId, participant.scoreVersion));
         }
         em.createQuery("UPDATE ParticipantEntity p SET p.keycloakSubject = NULL WHERE p.keycloakSubject = ?1")
                 .setParameter(1, subject).executeUpdate();
@@ -57,33 +58,34 @@ public class Participants {
         participant.registeredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         participant.scoreVersion = 1;
         participant.persist();
-        return new Registration(participantId, participant.scoreVersion);
+        return Outcome.changed(new Registration(participantId, participant.scoreVersion));
     }
 
     /**
-     * Erases a participant: their events become anonymous, their cap usage and subject binding are deleted,
-     * and the id stays as a tombstone (also for an id never registered) so late deliveries are refused. After
-     * the commit the live score is replaced by a tombstone and the participant's streams end.
+     * Erases a participant: their events become anonymous (no participant id, no evidence reference), their cap
+     * usage and subject binding are deleted. The id stays as a tombstone (also for an id never registered)
+     * so late deliveries are refused. After the commit the live score is replaced by a tombstone and the
+     * participant's streams end.
      *
-     * @return the number of events anonymised by this call (0 when already erased or unknown)
+     * @return the number of events anonymised; unchanged (and 0) when the participant was already erased
      */
     @Transactional
-    public long erase(String participantId) {
+    public Outcome<Long> erase(String participantId) {
         lockName("participant:" + participantId);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
+        if (participant != null && participant.erased()) {
+            return Outcome.unchanged(0L);
+        }
         if (participant == null) {
             ParticipantEntity tombstone = new ParticipantEntity();
             tombstone.participantId = participantId;
             tombstone.erasedAt = now;
             tombstone.scoreVersion = 1;
             tombstone.persist();
-            return 0;
+            return Outcome.changed(0L);
         }
-        if (participant.erased()) {
-            return 0;
-        }
-        int anonymised = em.createQuery("""
+        long anonymised = em.createQuery("""
                 UPDATE ScoreEventEntity e SET e.participantId = NULL, e.evidenceRef = ''
                 WHERE e.participantId = ?1""").setParameter(1, participantId).executeUpdate();
         capUsage.deleteFor(participantId);
@@ -93,7 +95,7 @@ public class Participants {
         participant.scoreValidUntil = null;
         participant.scoreVersion++;
         changes.fire(ScoreChange.erased(participantId, participant.scoreVersion));
-        return anonymised;
+        return Outcome.changed(anonymised);
     }
 
     /** The registered, not erased participant whose token carries {@code subject}. */

@@ -10,11 +10,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.scoring.domain.Outcome;
 import org.civiccredit.scoring.domain.Registration;
 import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.persistence.CapUsageRepository;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
+import org.civiccredit.scoring.relay.AwardOutbox;
 
 /** The participants scoring-service knows: registered at enrolment, erased at withdrawal, found by token subject. */
 @ApplicationScoped
@@ -25,6 +27,12 @@ public class Participants {
 
     @Inject
     CapUsageRepository capUsage;
+
+    @Inject
+    AwardOutbox awards;
+
+    @Inject
+    IdempotentCalls idempotentCalls;
 
     @Inject
     Event<ScoreChange> changes;
@@ -63,7 +71,9 @@ public class Participants {
 
     /**
      * Erases a participant: their events become anonymous (no participant id, no evidence reference), their cap
-     * usage and subject binding are deleted. The id stays as a tombstone (also for an id never registered)
+     * usage and subject binding are deleted, stored calls about them are forgotten, and the awards still waiting
+     * in the outbox are cancelled (rewards-service refuses or forfeits them once it erases the participant too,
+     * and their payloads would otherwise linger). The id stays as a tombstone (also for an id never registered)
      * so late deliveries are refused. After the commit the live score is replaced by a tombstone and the
      * participant's streams end.
      *
@@ -77,6 +87,7 @@ public class Participants {
         if (participant != null && participant.erased()) {
             return Outcome.unchanged(0L);
         }
+        idempotentCalls.forgetParticipant(participantId);
         if (participant == null) {
             ParticipantEntity tombstone = new ParticipantEntity();
             tombstone.participantId = participantId;
@@ -89,6 +100,7 @@ public class Participants {
                 UPDATE ScoreEventEntity e SET e.participantId = NULL, e.evidenceRef = ''
                 WHERE e.participantId = ?1""").setParameter(1, participantId).executeUpdate();
         capUsage.deleteFor(participantId);
+        awards.cancelPending(participantId);
         participant.keycloakSubject = null;
         participant.enrolledAt = null;
         participant.erasedAt = now;

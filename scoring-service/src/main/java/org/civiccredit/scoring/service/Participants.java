@@ -74,8 +74,9 @@ public class Participants {
      * usage and subject binding are deleted, stored calls about them are forgotten, and the awards still waiting
      * in the outbox are cancelled (rewards-service refuses or forfeits them once it erases the participant too,
      * and their payloads would otherwise linger). The id stays as a tombstone (also for an id never registered)
-     * so late deliveries are refused. After the commit the live score is replaced by a tombstone and the
-     * participant's streams end.
+     * so late deliveries are refused. After the commit the live score in Redis is replaced by a tombstone and the
+     * participant's streams end: the tombstone holds no personal data (the id, a version, zeros), keeps a refill
+     * read before the erasure from bringing the score back, and expires with the cache's TTL.
      *
      * @return the number of events anonymised; unchanged (and 0) when the participant was already erased
      */

@@ -9,13 +9,9 @@ import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Collectors;
 import org.civiccredit.api.scoring.v1.GetScoreBreakdownRequest;
 import org.civiccredit.api.scoring.v1.GetScoreBreakdownResponse;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
@@ -27,16 +23,13 @@ import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.GrpcErrorMapping;
 import org.civiccredit.kit.identity.Caller;
-import org.civiccredit.kit.paging.Page;
 import org.civiccredit.scoring.cache.LiveScores;
 import org.civiccredit.scoring.cache.ScoreFanOut;
 import org.civiccredit.scoring.domain.EventStatus;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.domain.ScoreChangeCause;
-import org.civiccredit.scoring.domain.ScoreEvent;
-import org.civiccredit.scoring.service.Participants;
-import org.civiccredit.scoring.service.Scores;
+import org.civiccredit.scoring.service.OwnScores;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -48,13 +41,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Authenticated
 public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
 
-    private static final String BREAKDOWN_LIST = "score-breakdown";
-
     @Inject
-    Participants participants;
-
-    @Inject
-    Scores scores;
+    OwnScores ownScores;
 
     @Inject
     LiveScores liveScores;
@@ -91,7 +79,7 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
                 throw Refusal.invalid("participant_id",
                         "must be empty: a participant reads their own score, known from the token");
             }
-            score = liveScores.score(ownParticipantId(), now).orElseThrow(ScoreGrpcService::notEnrolled);
+            score = ownScores.score(caller.subject(), now);
         }
         response.onNext(ScoreMapping.toProto(score));
         response.onCompleted();
@@ -110,32 +98,11 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
                 statuses.add(status);
             }
         }
-        // A page token only continues the list with the same filter.
-        String list = BREAKDOWN_LIST + ":" + statuses.stream().map(Enum::name).collect(Collectors.joining(","));
-        Page page = null;
-        Scores.Cursor after = null;
-        try {
-            page = Page.of(request.getPage().getPageSize(), request.getPage().getPageToken(), list);
-            after = page.first() ? null : cursor(page.cursor());
-        } catch (Refusal invalid) {
-            invalid.violations().forEach(fv -> v.add(fv.field(), fv.description()));
-        }
-        v.throwIfAny();
-
         Instant now = Instant.now();
-        String participantId = ownParticipantId();
-        org.civiccredit.scoring.domain.Score score = scores.score(participantId, now)
-                .orElseThrow(ScoreGrpcService::notEnrolled);
-        List<ScoreEvent> entries = scores.entries(participantId, statuses, now, after, page.size() + 1);
-        GetScoreBreakdownResponse.Builder b = GetScoreBreakdownResponse.newBuilder()
-                .setScore(ScoreMapping.toProto(score));
-        entries.stream().limit(page.size()).forEach(e -> b.addEntries(ScoreMapping.toProto(e, now)));
-        if (entries.size() > page.size()) {
-            ScoreEvent last = entries.get(page.size() - 1);
-            b.setNextPageToken(Page.token(list,
-                    ChronoUnit.MICROS.between(Instant.EPOCH, last.occurredAt()) + "_" + last.eventId()));
-        }
-        response.onNext(b.build());
+        OwnScores.Breakdown breakdown = ownScores.breakdown(caller.subject(), statuses,
+                request.getPage().getPageSize(), request.getPage().getPageToken(), OwnScores.PagingFields.GRPC, v,
+                now);
+        response.onNext(ScoreMapping.toProto(breakdown, now));
         response.onCompleted();
     }
 
@@ -151,10 +118,10 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
         if (request.getResumeAfterVersion() < 0) {
             throw Refusal.invalid("resume_after_version", "must be 0 or more");
         }
-        String participantId = ownParticipantId();
+        String participantId = ownScores.participantId(caller.subject());
         ServerCallStreamObserver<ScoreUpdate> call = (ServerCallStreamObserver<ScoreUpdate>) response;
         ScoreStream stream = new ScoreStream(call, request.getResumeAfterVersion(), liveScores::placed,
-                () -> errors.toStatusRuntimeException(notEnrolled()));
+                () -> errors.toStatusRuntimeException(OwnScores.notEnrolled()));
         call.setOnCancelHandler(stream::cancelled);
         call.setOnReadyHandler(stream::ready);
         Runnable unlisten = fanOut.listen(participantId, stream);
@@ -174,24 +141,5 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
         stream.changed(current
                 .map(s -> new ScoreChange(participantId, s, s.version(), ScoreChangeCause.CURRENT, "", ""))
                 .orElseGet(() -> ScoreChange.erased(participantId, Long.MAX_VALUE)));
-    }
-
-    private String ownParticipantId() {
-        return participants.participantWithSubject(caller.subject()).orElseThrow(ScoreGrpcService::notEnrolled);
-    }
-
-    private static Refusal notEnrolled() {
-        return Refusal.failedPrecondition("PARTICIPANT_NOT_ENROLLED",
-                "the caller is not (or not yet) an enrolled participant; retry shortly after enrolling");
-    }
-
-    private static Scores.Cursor cursor(String token) {
-        try {
-            int split = token.indexOf('_');
-            return new Scores.Cursor(Instant.EPOCH.plus(Long.parseLong(token.substring(0, split)), ChronoUnit.MICROS),
-                    UUID.fromString(token.substring(split + 1)));
-        } catch (RuntimeException e) {
-            throw Refusal.invalid("page.page_token", "not a token issued by this list");
-        }
     }
 }

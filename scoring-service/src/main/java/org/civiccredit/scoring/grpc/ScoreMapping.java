@@ -5,6 +5,7 @@ import java.time.Instant;
 import org.civiccredit.api.common.v1.ConductCategory;
 import org.civiccredit.api.scoring.v1.AppliedRule;
 import org.civiccredit.api.scoring.v1.EventStatus;
+import org.civiccredit.api.scoring.v1.GetScoreBreakdownResponse;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreChangeCause;
@@ -16,9 +17,13 @@ import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.scoring.domain.ParticipantExport;
+import org.civiccredit.scoring.service.OwnScores;
 
-/** Maps scores, score events and their requests' fields between the v1 contract and the domain. */
-final class ScoreMapping {
+/**
+ * Maps scores, score events and their requests' fields between the v1 contract and the domain, for the gRPC
+ * adapters and for the HTTP API, which answers with the same messages.
+ */
+public final class ScoreMapping {
 
     /** Longest opaque id accepted (participant, report and agency ids). */
     static final int MAX_ID_LENGTH = 64;
@@ -30,7 +35,7 @@ final class ScoreMapping {
     private ScoreMapping() {
     }
 
-    static Score toProto(org.civiccredit.scoring.domain.Score score) {
+    public static Score toProto(org.civiccredit.scoring.domain.Score score) {
         Score.Builder b = Score.newBuilder()
                 .setParticipantId(score.participantId())
                 .setScore(score.score())
@@ -105,8 +110,17 @@ final class ScoreMapping {
         return b.build();
     }
 
+    /** A page of the breakdown as the participant sees it at {@code now}. */
+    public static GetScoreBreakdownResponse toProto(OwnScores.Breakdown breakdown, Instant now) {
+        GetScoreBreakdownResponse.Builder b = GetScoreBreakdownResponse.newBuilder()
+                .setScore(toProto(breakdown.score()))
+                .setNextPageToken(breakdown.nextPageToken());
+        breakdown.entries().forEach(e -> b.addEntries(toProto(e, now)));
+        return b.build();
+    }
+
     /** The domain status of a requested filter value; null (and a violation) for an unset or unknown one. */
-    static org.civiccredit.scoring.domain.EventStatus status(EventStatus status, String field, Violations v) {
+    public static org.civiccredit.scoring.domain.EventStatus status(EventStatus status, String field, Violations v) {
         return switch (status) {
             case EVENT_STATUS_COUNTING -> org.civiccredit.scoring.domain.EventStatus.COUNTING;
             case EVENT_STATUS_FROZEN -> org.civiccredit.scoring.domain.EventStatus.FROZEN;

@@ -1,5 +1,6 @@
 package org.civiccredit.scoring.grpc;
 
+import com.google.protobuf.Message;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
@@ -7,6 +8,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.function.Supplier;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.EraseParticipantResponse;
@@ -22,7 +24,7 @@ import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.scoring.domain.AcceptedReport;
-import org.civiccredit.scoring.domain.Registration;
+import org.civiccredit.scoring.domain.Outcome;
 import org.civiccredit.scoring.domain.ReversalCause;
 import org.civiccredit.scoring.service.Participants;
 import org.civiccredit.scoring.service.ScoreEvents;
@@ -31,7 +33,8 @@ import org.civiccredit.scoring.service.Scores;
 /**
  * gRPC adapter of ScoringInternalService: reports-service's outbox registers and erases participants and
  * applies, freezes, unfreezes and reverses score events. Every call is idempotent on its natural id
- * (participant_id or report_id), whatever its idempotency key.
+ * (participant_id or report_id), whatever its idempotency key, and a call that changes something is audited in
+ * its transaction ({@link AuditedChanges}).
  */
 @GrpcService
 @Authenticated
@@ -50,6 +53,9 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @Inject
     Scores scores;
 
+    @Inject
+    AuditedChanges audited;
+
     @Override
     @Blocking
     @RolesAllowed("service")
@@ -65,12 +71,12 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
                 ? ScoreMapping.instant(true, request.getEnrolledAt(), "enrolled_at", v)
                 : null;
         v.throwIfAny();
-        Registration registration = participants.register(request.getParticipantId(), request.getKeycloakSubject(),
-                enrolledAt);
-        response.onNext(RegisterParticipantResponse.newBuilder()
-                .setParticipantId(registration.participantId())
-                .setScoreVersion(registration.scoreVersion())
-                .build());
+        response.onNext(audited.run("RegisterParticipant", request,
+                () -> participants.register(request.getParticipantId(), request.getKeycloakSubject(), enrolledAt),
+                registration -> RegisterParticipantResponse.newBuilder()
+                        .setParticipantId(registration.participantId())
+                        .setScoreVersion(registration.scoreVersion())
+                        .build()));
         response.onCompleted();
     }
 
@@ -96,7 +102,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
         AcceptedReport report = new AcceptedReport(request.getReportId(), request.getParticipantId(),
                 request.getAgencyId(), request.getRuleCode(), request.getRuleTableVersion(), request.getQuantity(),
                 occurredAt, request.getEvidenceRef());
-        respond(response, scoreEvents.apply(report));
+        respond(response, "ApplyReport", request, () -> scoreEvents.apply(report));
     }
 
     @Override
@@ -104,7 +110,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @RolesAllowed("service")
     public void freezeEvent(FreezeEventRequest request, StreamObserver<ScoreEvent> response) {
         requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
-        respond(response, scoreEvents.freeze(request.getReportId()));
+        respond(response, "FreezeEvent", request, () -> scoreEvents.freeze(request.getReportId()));
     }
 
     @Override
@@ -112,7 +118,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @RolesAllowed("service")
     public void unfreezeEvent(UnfreezeEventRequest request, StreamObserver<ScoreEvent> response) {
         requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
-        respond(response, scoreEvents.unfreeze(request.getReportId()));
+        respond(response, "UnfreezeEvent", request, () -> scoreEvents.unfreeze(request.getReportId()));
     }
 
     @Override
@@ -126,7 +132,8 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
                 "required, 1 to " + MAX_REASON_LENGTH + " characters");
         ReversalCause cause = ScoreMapping.cause(request.getCause(), v);
         v.throwIfAny();
-        respond(response, scoreEvents.reverse(request.getReportId(), cause, request.getReason()));
+        respond(response, "ReverseEvent", request,
+                () -> scoreEvents.reverse(request.getReportId(), cause, request.getReason()));
     }
 
     @Override
@@ -137,8 +144,8 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
         ScoreMapping.requireKey(request.getIdempotencyKey(), v);
         ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
         v.throwIfAny();
-        long anonymised = participants.erase(request.getParticipantId());
-        response.onNext(EraseParticipantResponse.newBuilder().setEventsAnonymised(anonymised).build());
+        response.onNext(audited.run("EraseParticipant", request, () -> participants.erase(request.getParticipantId()),
+                anonymised -> EraseParticipantResponse.newBuilder().setEventsAnonymised(anonymised).build()));
         response.onCompleted();
     }
 
@@ -165,8 +172,9 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
         v.throwIfAny();
     }
 
-    private static void respond(StreamObserver<ScoreEvent> response, org.civiccredit.scoring.domain.ScoreEvent event) {
-        response.onNext(ScoreMapping.toProto(event, Instant.now()));
+    private void respond(StreamObserver<ScoreEvent> response, String call, Message request,
+            Supplier<Outcome<org.civiccredit.scoring.domain.ScoreEvent>> change) {
+        response.onNext(audited.run(call, request, change, event -> ScoreMapping.toProto(event, Instant.now())));
         response.onCompleted();
     }
 }

@@ -2,6 +2,7 @@ package org.civiccredit.scoring.relay;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.UUID;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
@@ -20,8 +21,14 @@ import org.civiccredit.scoring.domain.ScoreEvent;
 @ApplicationScoped
 public class AwardOutbox {
 
+    /** The outcome of a row cancelled because its participant was erased before it was delivered. */
+    public static final String CANCELLED_BY_ERASURE = "CANCELLED PARTICIPANT_ERASED";
+
     @Inject
     Outbox outbox;
+
+    @Inject
+    EntityManager em;
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void award(ScoreEvent event) {
@@ -52,6 +59,23 @@ public class AwardOutbox {
         add(OutboxKind.REWARDS_REVERSE_AWARD, event, ReverseAwardRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setReportId(event.reportId())
                 .setReason(event.reversalReason()).build());
+    }
+
+    /**
+     * Closes the participant's rows not yet delivered, as part of erasing them, and drops their payloads (which
+     * name the participant and may carry a reviewer's reason). Delivering them has become pointless:
+     * rewards-service, erasing the participant as well, refuses what arrives after its erasure and forfeits
+     * what arrived before. A relay delivering one of these rows at this moment may still finish it; its
+     * receiver is idempotent.
+     *
+     * @return how many rows were cancelled
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int cancelPending(String participantId) {
+        return em.createNativeQuery("""
+                UPDATE outbox SET delivered_at = now(), outcome = ?2, payload = ''::bytea
+                WHERE target = 'rewards' AND stream = ?1 AND delivered_at IS NULL""")
+                .setParameter(1, participantId).setParameter(2, CANCELLED_BY_ERASURE).executeUpdate();
     }
 
     private void add(OutboxKind kind, ScoreEvent event, com.google.protobuf.Message request) {

@@ -10,10 +10,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.scoring.domain.Outcome;
 import org.civiccredit.scoring.domain.Registration;
 import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.persistence.CapUsageRepository;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
+import org.civiccredit.scoring.relay.AwardOutbox;
 
 /** The participants scoring-service knows: registered at enrolment, erased at withdrawal, found by token subject. */
 @ApplicationScoped
@@ -26,6 +29,12 @@ public class Participants {
     CapUsageRepository capUsage;
 
     @Inject
+    AwardOutbox awards;
+
+    @Inject
+    IdempotentCalls idempotentCalls;
+
+    @Inject
     Event<ScoreChange> changes;
 
     /**
@@ -33,7 +42,7 @@ public class Participants {
      * from any other participant it was bound to (re-enrolment after withdrawal).
      */
     @Transactional
-    public Registration register(String participantId, String subject, Instant enrolledAt) {
+    public Outcome<Registration> register(String participantId, String subject, Instant enrolledAt) {
         lockName("participant:" + participantId);
         lockName("subject:" + subject);
         ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
@@ -46,7 +55,7 @@ public class Participants {
                 throw Refusal.alreadyExists("participant " + participantId
                         + " is already registered with a different subject");
             }
-            return new Registration(participantId, participant.scoreVersion);
+            return Outcome.unchanged(new Registration(participantId, participant.scoreVersion));
         }
         em.createQuery("UPDATE ParticipantEntity p SET p.keycloakSubject = NULL WHERE p.keycloakSubject = ?1")
                 .setParameter(1, subject).executeUpdate();
@@ -57,43 +66,49 @@ public class Participants {
         participant.registeredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         participant.scoreVersion = 1;
         participant.persist();
-        return new Registration(participantId, participant.scoreVersion);
+        return Outcome.changed(new Registration(participantId, participant.scoreVersion));
     }
 
     /**
-     * Erases a participant: their events become anonymous, their cap usage and subject binding are deleted,
-     * and the id stays as a tombstone (also for an id never registered) so late deliveries are refused. After
-     * the commit the live score is replaced by a tombstone and the participant's streams end.
+     * Erases a participant: their events become anonymous (no participant id, no evidence reference), their cap
+     * usage and subject binding are deleted, stored calls about them are forgotten, and the awards still waiting
+     * in the outbox are cancelled (rewards-service refuses or forfeits them once it erases the participant too,
+     * and their payloads would otherwise linger). The id stays as a tombstone (also for an id never registered)
+     * so late deliveries are refused. After the commit the live score in Redis is replaced by a tombstone and the
+     * participant's streams end: the tombstone holds no personal data (the id, a version, zeros), keeps a refill
+     * read before the erasure from bringing the score back, and expires with the cache's TTL.
      *
-     * @return the number of events anonymised by this call (0 when already erased or unknown)
+     * @return the number of events anonymised; unchanged (and 0) when the participant was already erased
      */
     @Transactional
-    public long erase(String participantId) {
+    public Outcome<Long> erase(String participantId) {
         lockName("participant:" + participantId);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         ParticipantEntity participant = ParticipantEntity.findById(participantId, LockModeType.PESSIMISTIC_WRITE);
+        if (participant != null && participant.erased()) {
+            return Outcome.unchanged(0L);
+        }
+        idempotentCalls.forgetParticipant(participantId);
         if (participant == null) {
             ParticipantEntity tombstone = new ParticipantEntity();
             tombstone.participantId = participantId;
             tombstone.erasedAt = now;
             tombstone.scoreVersion = 1;
             tombstone.persist();
-            return 0;
+            return Outcome.changed(0L);
         }
-        if (participant.erased()) {
-            return 0;
-        }
-        int anonymised = em.createQuery("""
+        long anonymised = em.createQuery("""
                 UPDATE ScoreEventEntity e SET e.participantId = NULL, e.evidenceRef = ''
                 WHERE e.participantId = ?1""").setParameter(1, participantId).executeUpdate();
         capUsage.deleteFor(participantId);
+        awards.cancelPending(participantId);
         participant.keycloakSubject = null;
         participant.enrolledAt = null;
         participant.erasedAt = now;
         participant.scoreValidUntil = null;
         participant.scoreVersion++;
         changes.fire(ScoreChange.erased(participantId, participant.scoreVersion));
-        return anonymised;
+        return Outcome.changed(anonymised);
     }
 
     /** The registered, not erased participant whose token carries {@code subject}. */

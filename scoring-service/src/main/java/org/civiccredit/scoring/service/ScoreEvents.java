@@ -21,6 +21,7 @@ import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.scoring.domain.CapPeriod;
 import org.civiccredit.scoring.domain.EventStatus;
 import org.civiccredit.scoring.domain.LiveScore;
+import org.civiccredit.scoring.domain.Outcome;
 import org.civiccredit.scoring.domain.ReversalCause;
 import org.civiccredit.scoring.domain.RuleDefinition;
 import org.civiccredit.scoring.domain.ScoreChange;
@@ -69,10 +70,10 @@ public class ScoreEvents {
 
     /**
      * Applies a report with the rule of the version it was accepted under; a redelivery of the same report
-     * returns the event recorded the first time.
+     * returns the event recorded the first time, unchanged.
      */
     @Transactional
-    public ScoreEvent apply(AcceptedReport delivered) {
+    public Outcome<ScoreEvent> apply(AcceptedReport delivered) {
         AcceptedReport report = new AcceptedReport(delivered.reportId(), delivered.participantId(),
                 delivered.agencyId(), delivered.ruleCode(), delivered.ruleTableVersion(), delivered.quantity(),
                 delivered.occurredAt().truncatedTo(ChronoUnit.MICROS), delivered.evidenceRef());
@@ -83,7 +84,7 @@ public class ScoreEvents {
             if (!report.sameAs(existing.toDomain())) {
                 throw Refusal.alreadyExists("report " + report.reportId() + " was already applied with other data");
             }
-            return existing.toDomain();
+            return Outcome.unchanged(existing.toDomain());
         }
 
         RuleEntity stored = RuleEntity.findById(new RuleEntity.Key(report.ruleTableVersion(), report.ruleCode()));
@@ -135,12 +136,12 @@ public class ScoreEvents {
             awards.award(applied);
         }
         announce(participant, ScoreChangeCause.REPORT_APPLIED, applied);
-        return applied;
+        return Outcome.changed(applied);
     }
 
     /** Freezes the event of a contested report; a frozen event is returned unchanged. */
     @Transactional
-    public ScoreEvent freeze(String reportId) {
+    public Outcome<ScoreEvent> freeze(String reportId) {
         Locked locked = lockEventOf(reportId);
         ScoreEventEntity event = locked.event();
         refuseReversed(event);
@@ -153,13 +154,14 @@ public class ScoreEvents {
                 awards.freeze(frozen);
             }
             announce(locked.participant(), ScoreChangeCause.EVENT_FROZEN, frozen);
+            return Outcome.changed(event.toDomain());
         }
-        return event.toDomain();
+        return Outcome.unchanged(event.toDomain());
     }
 
     /** Lets the event of an upheld report count again; an event that is not frozen is returned unchanged. */
     @Transactional
-    public ScoreEvent unfreeze(String reportId) {
+    public Outcome<ScoreEvent> unfreeze(String reportId) {
         Locked locked = lockEventOf(reportId);
         ScoreEventEntity event = locked.event();
         refuseReversed(event);
@@ -171,8 +173,9 @@ public class ScoreEvents {
                 awards.release(unfrozen);
             }
             announce(locked.participant(), ScoreChangeCause.EVENT_UNFROZEN, unfrozen);
+            return Outcome.changed(event.toDomain());
         }
-        return event.toDomain();
+        return Outcome.unchanged(event.toDomain());
     }
 
     /**
@@ -180,7 +183,7 @@ public class ScoreEvents {
      * usage it took is released. A reversed event is returned unchanged.
      */
     @Transactional
-    public ScoreEvent reverse(String reportId, ReversalCause cause, String reason) {
+    public Outcome<ScoreEvent> reverse(String reportId, ReversalCause cause, String reason) {
         Locked locked = lockEventOf(reportId);
         ScoreEventEntity event = locked.event();
         if (event.status != EventStatus.REVERSED) {
@@ -196,8 +199,9 @@ public class ScoreEvents {
                 awards.reverse(reversed);
             }
             announce(locked.participant(), ScoreChangeCause.EVENT_REVERSED, reversed);
+            return Outcome.changed(event.toDomain());
         }
-        return event.toDomain();
+        return Outcome.unchanged(event.toDomain());
     }
 
     /**

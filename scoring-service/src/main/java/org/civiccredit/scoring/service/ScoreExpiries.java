@@ -7,7 +7,9 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ScoreChange;
@@ -20,10 +22,15 @@ import org.jboss.logging.Logger;
  * The expiry sweep: when a contributing event's counting window ends, the participant's score changes without
  * any call, so the sweep bumps the score version and announces the new score like any other change. It finds
  * due participants by {@code participant.score_valid_until} (indexed), so a pass costs what is due, not what
- * exists; instances share the work through {@code FOR UPDATE SKIP LOCKED}.
+ * exists; instances share the work through {@code FOR UPDATE SKIP LOCKED}. Each batch that changes scores is
+ * one audit entry.
  */
 @ApplicationScoped
 public class ScoreExpiries {
+
+    /** The audit entry of a sweep batch: what it did and who did it. */
+    public static final String AUDIT_ACTION = "sweep:expire-score-entries";
+    public static final String AUDIT_ACTOR = "system:expiry-sweep";
 
     private static final Logger LOG = Logger.getLogger(ScoreExpiries.class);
 
@@ -41,6 +48,9 @@ public class ScoreExpiries {
 
     @Inject
     Event<ScoreChange> changes;
+
+    @Inject
+    AuditLog audit;
 
     @Scheduled(every = "${scoring.live.expiry-sweep-every:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -66,6 +76,7 @@ public class ScoreExpiries {
             return 0;
         }
         Tiers tiers = ruleTables.currentTiers();
+        List<String> endedEvents = new ArrayList<>();
         for (String participantId : due) {
             // Row-locked by the query above, like every other change of this participant's score.
             ParticipantEntity participant = ParticipantEntity.findById(participantId);
@@ -84,7 +95,12 @@ public class ScoreExpiries {
             String eventId = ended.isEmpty() ? "" : (String) ended.get(0)[1];
             changes.fire(new ScoreChange(participantId, live, live.version(), ScoreChangeCause.EVENT_EXPIRED,
                     reportId, eventId));
+            if (!eventId.isEmpty()) {
+                endedEvents.add("event_id=" + eventId);
+            }
         }
+        // One entry per batch, naming the events whose windows ended (never the participants).
+        audit.record(AUDIT_ACTION, AUDIT_ACTOR, String.join(",", endedEvents));
         return due.size();
     }
 }

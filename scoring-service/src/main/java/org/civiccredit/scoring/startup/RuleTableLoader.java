@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.civiccredit.api.scoring.v1.PublishRuleTableRequest;
 import org.civiccredit.api.scoring.v1.RuleTable;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.scoring.config.ScoringConfig;
@@ -24,7 +25,8 @@ import org.jboss.logging.Logger;
  * Publishes the rule table file named by {@code scoring.rule-table.load-on-start} when the service starts, so that
  * a demo or a first deployment comes up with its table: through PublishRuleTable's validation, at most once per
  * table content however many instances start at once or restart, and never over an identical current table. A
- * refused file stops the start-up, with each offending rule in the log.
+ * publication is audited like an administrator's (by the start-up as its actor). A refused file stops the
+ * start-up, with each offending rule in the log.
  */
 @ApplicationScoped
 public class RuleTableLoader {
@@ -49,6 +51,9 @@ public class RuleTableLoader {
     /** Who published a table from a file, as rule tables record it. */
     public static final String PUBLISHER = "scoring-service:load-on-start";
 
+    /** Who published a table from a file, as the audit log records it. */
+    public static final String AUDIT_ACTOR = "system:rule-table-load-on-start";
+
     private static final Logger LOG = Logger.getLogger(RuleTableLoader.class);
     private static final Pattern RULE_FIELD = Pattern.compile("^rules\\[(\\d+)]");
 
@@ -63,6 +68,9 @@ public class RuleTableLoader {
 
     @Inject
     IdempotentCalls idempotent;
+
+    @Inject
+    AuditLog audit;
 
     void onStart(@Observes StartupEvent started) {
         Optional<String> file = config.ruleTable().loadOnStart();
@@ -108,7 +116,9 @@ public class RuleTableLoader {
         boolean[] publishedNow = {false};
         RuleTable published = idempotent.once(SCOPE, table.getIdempotencyKey(), table, RuleTable.parser(), () -> {
             publishedNow[0] = true;
-            return publication.publish(table, PUBLISHER);
+            RuleTable publishing = publication.publish(table, PUBLISHER);
+            audit.record("PublishRuleTable", AUDIT_ACTOR, "rule_table_version=" + publishing.getVersion());
+            return publishing;
         });
         return new Loaded(publishedNow[0] ? Outcome.PUBLISHED : Outcome.PUBLISHED_BEFORE, published.getVersion());
     }

@@ -32,24 +32,24 @@ import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.TestParticipants;
 
 /** Rule tables, participants, reports and refusal checks shared by the score tests. */
-final class ScoringFixtures {
+public final class ScoringFixtures {
 
-    static final long DAY_SECONDS = 24 * 3600;
+    public static final long DAY_SECONDS = 24 * 3600;
 
     /** Per hour: +5, at most 8 hours per report, 10 points per hour, at most 50 per day. */
-    static final String VOL = "T_VOL_HOUR";
+    public static final String VOL = "T_VOL_HOUR";
     /** Fixed +10, 4 points, at most 50 per day (the concurrency rule). */
-    static final String SHIFT = "T_SHIFT";
+    public static final String SHIFT = "T_SHIFT";
     /** Fixed -10 (program conduct), at most 30 per week. */
-    static final String MISSED = "T_MISSED_SHIFT";
+    public static final String MISSED = "T_MISSED_SHIFT";
     /** Fixed +7 that counts for one day only. */
-    static final String BRIEF = "T_BRIEF";
+    public static final String BRIEF = "T_BRIEF";
 
     private ScoringFixtures() {
     }
 
     /** Publishes a table with the test rules and tiers Bronze 50, Silver 200; returns its version. */
-    static long publishTestTable(RuleTableServiceBlockingStub ruleTables) {
+    public static long publishTestTable(RuleTableServiceBlockingStub ruleTables) {
         Duration year = Duration.newBuilder().setSeconds(365 * DAY_SECONDS).build();
         Rule vol = Rule.newBuilder().setCode(VOL).setCategory(ConductCategory.VOLUNTEERING)
                 .setTitle("Volunteering hours").setScoreDelta(5).setPerUnit(true).setUnitCap(8).setUnitName("hour")
@@ -74,23 +74,23 @@ final class ScoringFixtures {
     }
 
     /** A new participant user in Keycloak, registered here under a new participant id, with their token. */
-    record Enrolled(String participantId, String token) {
+    public record Enrolled(String participantId, String token) {
     }
 
-    static Enrolled enrol(ScoringInternalServiceBlockingStub internal) {
+    public static Enrolled enrol(ScoringInternalServiceBlockingStub internal) {
         TestParticipants.TestUser user = TestParticipants.create();
         return new Enrolled(register(internal, user.userId()), user.token());
     }
 
     /** Publishes a table with the test rules, {@code extra} rules and the given tiers; returns its version. */
-    static long publishTable(RuleTableServiceBlockingStub ruleTables, List<Rule> extra, Tier... tiers) {
+    public static long publishTable(RuleTableServiceBlockingStub ruleTables, List<Rule> extra, Tier... tiers) {
         return BearerAuth.as(ruleTables, DemoTokens.adminClient()).publishRuleTable(PublishRuleTableRequest
                 .newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .addAllRules(extra).addAllTiers(List.of(tiers)).setNotes("score tests").build()).getVersion();
     }
 
     /** A fixed positive rule (community improvement) that counts for {@code countsFor}. */
-    static Rule fixedRule(String code, long delta, long award, java.time.Duration countsFor) {
+    public static Rule fixedRule(String code, long delta, long award, java.time.Duration countsFor) {
         return Rule.newBuilder().setCode(code).setCategory(ConductCategory.COMMUNITY_IMPROVEMENT)
                 .setTitle("Test rule " + code).setScoreDelta(delta).setAwardPoints(award).setCapPerPeriod(100)
                 .setCapPeriod(CapPeriod.CAP_PERIOD_YEAR)
@@ -98,29 +98,29 @@ final class ScoringFixtures {
     }
 
     /** 10:00 UTC, {@code days} calendar days ago: reports on one such day share the day's cap. */
-    static Instant daysAgo(int days) {
+    public static Instant daysAgo(int days) {
         return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(java.time.Duration.ofDays(days))
                 .plus(java.time.Duration.ofHours(10));
     }
 
-    static String newId() {
+    public static String newId() {
         return UUID.randomUUID().toString();
     }
 
     /** Registers a new participant id, bound to {@code subject}; returns the id. */
-    static String register(ScoringInternalServiceBlockingStub internal, String subject) {
+    public static String register(ScoringInternalServiceBlockingStub internal, String subject) {
         String participantId = newId();
         internal.registerParticipant(registration(participantId, subject));
         return participantId;
     }
 
-    static RegisterParticipantRequest registration(String participantId, String subject) {
+    public static RegisterParticipantRequest registration(String participantId, String subject) {
         return RegisterParticipantRequest.newBuilder().setIdempotencyKey(newId()).setParticipantId(participantId)
                 .setKeycloakSubject(subject).setEnrolledAt(ProtoTime.timestamp(Instant.now())).build();
     }
 
     /** A new report under {@code rule} about {@code participantId}. */
-    static ApplyReportRequest report(long version, String participantId, String rule, int quantity,
+    public static ApplyReportRequest report(long version, String participantId, String rule, int quantity,
             Instant occurredAt) {
         return ApplyReportRequest.newBuilder().setIdempotencyKey(newId()).setReportId(newId())
                 .setParticipantId(participantId).setAgencyId("greenway-volunteers").setRuleCode(rule)
@@ -129,18 +129,18 @@ final class ScoringFixtures {
     }
 
     /** The {@code sub} claim of a real token: the subject RegisterParticipant binds. */
-    static String subjectOf(String token) {
+    public static String subjectOf(String token) {
         return claimsOf(token).getString("sub");
     }
 
     /** The claims of a real token, read without verifying it (the service verifies). */
-    static JsonObject claimsOf(String token) {
+    public static JsonObject claimsOf(String token) {
         return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]),
                 StandardCharsets.UTF_8));
     }
 
     /** Runs a call that must fail with {@code code}; returns the failure. */
-    static StatusRuntimeException refused(Status.Code code, ThrowingCallable call) {
+    public static StatusRuntimeException refused(Status.Code code, ThrowingCallable call) {
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, call);
         assertThat(e).as("the call must fail with " + code).isNotNull();
         assertThat(e.getStatus().getCode()).isEqualTo(code);
@@ -148,16 +148,16 @@ final class ScoringFixtures {
     }
 
     /** Runs a call that must fail with FAILED_PRECONDITION and the ErrorInfo {@code reason}. */
-    static void refusedFor(String reason, ThrowingCallable call) {
+    public static void refusedFor(String reason, ThrowingCallable call) {
         assertThat(reasonOf(refused(Status.Code.FAILED_PRECONDITION, call))).isEqualTo(reason);
     }
 
-    static String reasonOf(StatusRuntimeException e) {
+    public static String reasonOf(StatusRuntimeException e) {
         return detail(e, ErrorInfo.class).getReason();
     }
 
     /** The fields named by the BadRequest detail of an INVALID_ARGUMENT failure. */
-    static List<String> badFields(StatusRuntimeException e) {
+    public static List<String> badFields(StatusRuntimeException e) {
         return detail(e, BadRequest.class).getFieldViolationsList().stream()
                 .map(BadRequest.FieldViolation::getField).toList();
     }

@@ -3,6 +3,7 @@ package org.civiccredit.scoring.startup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -25,6 +26,7 @@ import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlock
 import org.civiccredit.api.scoring.v1.RuleTableSummary;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.scoring.grpc.AuditEntries;
 import org.civiccredit.scoring.startup.RuleTableLoader.Loaded;
 import org.civiccredit.scoring.startup.RuleTableLoader.Outcome;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +43,9 @@ class RuleTableLoaderTest {
 
     @Inject
     RuleTableLoader loader;
+
+    @Inject
+    AgroalDataSource db;
 
     @GrpcClient("self")
     RuleTableServiceBlockingStub ruleTablesClient;
@@ -125,6 +130,20 @@ class RuleTableLoaderTest {
         assertThat(admin.getRuleTable(GetRuleTableRequest.newBuilder().setVersion(0).build()).getVersion())
                 .isEqualTo(newer);
         assertThat(versionsNoted(notes)).containsExactly(version);
+    }
+
+    @Test
+    void aPublicationFromAFileIsAuditedOnceAndARestartAddsNothing() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("audited.yaml"), yamlTable("audited " + UUID.randomUUID(), ""));
+        long mark = AuditEntries.last(db);
+
+        Loaded published = loader.load(yaml);
+        assertThat(published.outcome()).isEqualTo(Outcome.PUBLISHED);
+        assertThat(loader.load(yaml).outcome()).isEqualTo(Outcome.ALREADY_CURRENT);
+
+        assertThat(AuditEntries.after(db, mark)).filteredOn(e -> e.contains(RuleTableLoader.AUDIT_ACTOR))
+                .containsExactly("PublishRuleTable | " + RuleTableLoader.AUDIT_ACTOR + " | rule_table_version="
+                        + published.version());
     }
 
     @Test

@@ -25,6 +25,7 @@ import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.domain.Erasure;
 import org.civiccredit.rewards.domain.ReversedAward;
 import org.civiccredit.rewards.service.LedgerVerification;

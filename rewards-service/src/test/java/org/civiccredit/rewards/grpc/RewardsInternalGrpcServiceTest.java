@@ -47,6 +47,7 @@ import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStu
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
 import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
 import org.civiccredit.rewards.service.Participants;

@@ -253,13 +253,18 @@ public final class ParticipantWallet {
         return false;
     }
 
-    /** Lifts a freeze; the lot becomes available now if its contest window has passed. */
-    public void unfreeze(UUID lotId, Instant now) {
+    /**
+     * Lifts a freeze; the lot becomes available now if its contest window has passed. Returns false when the lot
+     * was not frozen (nothing changed).
+     */
+    public boolean unfreeze(UUID lotId, Instant now) {
         AwardLot lot = lots.get(lotId);
         if (lot != null && lot.frozen()) {
             lot.freeze(false);
             catchUp(now);
+            return true;
         }
+        return false;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.time.Instant;
 import org.civiccredit.api.rewards.v1.LedgerServiceGrpc;
 import org.civiccredit.api.rewards.v1.VerifyLedgerRequest;
 import org.civiccredit.api.rewards.v1.VerifyLedgerResponse;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.service.LedgerVerification;
 
 /** gRPC adapter of LedgerService: admins verify that the double-entry ledger balances. */

@@ -30,6 +30,7 @@ import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.config.RewardsConfig;
 import org.civiccredit.rewards.domain.LimitPeriod;
 import org.civiccredit.kit.idempotency.IdempotentCalls;

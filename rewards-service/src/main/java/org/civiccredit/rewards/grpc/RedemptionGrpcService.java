@@ -16,6 +16,7 @@ import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.service.Redemptions;
 
 /**

@@ -25,16 +25,19 @@ import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
-import org.civiccredit.rewards.domain.Erasure;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.domain.ReversedAward;
+import org.civiccredit.rewards.service.AuditedCalls;
 import org.civiccredit.rewards.service.LedgerVerification;
+import org.civiccredit.rewards.service.Outcome;
 import org.civiccredit.rewards.service.Participants;
 import org.civiccredit.rewards.service.Wallets;
 
 /**
  * gRPC adapter of RewardsInternalService, called by the other services' outbox relays (role service):
  * participant registration and erasure, awards and what contests decide about them, export and programme
- * totals. Every mutating call is idempotent on its natural id (participant_id or report_id), whatever its key.
+ * totals. Every mutating call is idempotent on its natural id (participant_id or report_id), whatever its key,
+ * and audited when it changed something ({@link AuditedCalls}).
  */
 @GrpcService
 @Authenticated
@@ -52,14 +55,18 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @Inject
     LedgerVerification ledger;
 
+    @Inject
+    AuditedCalls audited;
 
     @Override
     @Blocking
     @RolesAllowed("service")
     public void registerParticipant(RegisterParticipantRequest request,
             StreamObserver<RegisterParticipantResponse> response) {
-        participants.register(request.getParticipantId(), request.getKeycloakSubject());
-        response.onNext(RegisterParticipantResponse.newBuilder().setParticipantId(request.getParticipantId()).build());
+        response.onNext(audited.run("RegisterParticipant", request,
+                () -> new Outcome<>(request.getParticipantId(),
+                        participants.register(request.getParticipantId(), request.getKeycloakSubject())),
+                id -> RegisterParticipantResponse.newBuilder().setParticipantId(id).build()));
         response.onCompleted();
     }
 
@@ -77,8 +84,9 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         v.require(request.getRuleTableVersion() >= 1, "rule_table_version",
                 "required: a published version (1 or more)");
         v.throwIfAny();
-        response.onNext(RewardsMapping.lot(wallets.award(request.getReportId(), request.getParticipantId(),
-                request.getPoints(), request.getRuleCode(), request.getRuleTableVersion(), Instant.now())));
+        response.onNext(audited.run("AwardPoints", request, () -> wallets.award(request.getReportId(),
+                request.getParticipantId(), request.getPoints(), request.getRuleCode(), request.getRuleTableVersion(),
+                Instant.now()), RewardsMapping::lot));
         response.onCompleted();
     }
 
@@ -87,7 +95,8 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @RolesAllowed("service")
     public void freezeAward(FreezeAwardRequest request, StreamObserver<AwardLot> response) {
         requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
-        response.onNext(RewardsMapping.lot(wallets.freeze(request.getReportId(), Instant.now())));
+        response.onNext(audited.run("FreezeAward", request, () -> wallets.freeze(request.getReportId(), Instant.now()),
+                RewardsMapping::lot));
         response.onCompleted();
     }
 
@@ -96,7 +105,8 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @RolesAllowed("service")
     public void releaseAward(ReleaseAwardRequest request, StreamObserver<AwardLot> response) {
         requireKeyAndReport(request.getIdempotencyKey(), request.getReportId());
-        response.onNext(RewardsMapping.lot(wallets.release(request.getReportId(), Instant.now())));
+        response.onNext(audited.run("ReleaseAward", request,
+                () -> wallets.release(request.getReportId(), Instant.now()), RewardsMapping::lot));
         response.onCompleted();
     }
 
@@ -110,12 +120,9 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         v.require(!request.getReason().isBlank() && request.getReason().length() <= MAX_REASON_LENGTH, "reason",
                 "required, 1 to " + MAX_REASON_LENGTH + " characters");
         v.throwIfAny();
-        ReversedAward reversed = wallets.reverse(request.getReportId(), request.getReason(), Instant.now());
-        response.onNext(ReverseAwardResponse.newBuilder()
-                .setLot(RewardsMapping.lot(reversed.lot()))
-                .setClawedBack(reversed.reversal().clawedBack())
-                .setShortfall(reversed.reversal().shortfall())
-                .build());
+        response.onNext(audited.run("ReverseAward", request,
+                () -> wallets.reverse(request.getReportId(), request.getReason(), Instant.now()),
+                RewardsInternalGrpcService::reversal));
         response.onCompleted();
     }
 
@@ -123,11 +130,12 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @Blocking
     @RolesAllowed("service")
     public void eraseParticipant(EraseParticipantRequest request, StreamObserver<EraseParticipantResponse> response) {
-        Erasure erasure = wallets.erase(request.getParticipantId(), Instant.now());
-        response.onNext(EraseParticipantResponse.newBuilder()
-                .setForfeitedPoints(erasure.forfeitedPoints())
-                .setHoldsVoided(erasure.holdsVoided())
-                .build());
+        response.onNext(audited.run("EraseParticipant", request,
+                () -> wallets.erase(request.getParticipantId(), Instant.now()),
+                erasure -> EraseParticipantResponse.newBuilder()
+                        .setForfeitedPoints(erasure.forfeitedPoints())
+                        .setHoldsVoided(erasure.holdsVoided())
+                        .build()));
         response.onCompleted();
     }
 
@@ -150,6 +158,14 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         v.throwIfAny();
         response.onNext(RewardsMapping.totals(ledger.totals(period[0], period[1])));
         response.onCompleted();
+    }
+
+    private static ReverseAwardResponse reversal(ReversedAward reversed) {
+        return ReverseAwardResponse.newBuilder()
+                .setLot(RewardsMapping.lot(reversed.lot()))
+                .setClawedBack(reversed.reversal().clawedBack())
+                .setShortfall(reversed.reversal().shortfall())
+                .build();
     }
 
     private static void requireKeyAndReport(String key, String reportId) {

@@ -14,9 +14,12 @@ import org.civiccredit.rewards.persistence.ParticipantEntity;
 @ApplicationScoped
 public class Participants {
 
-    /** Registers a participant; a replay is harmless, a different subject for the same id is refused. */
+    /**
+     * Registers a participant; returns false for a replay (which changes nothing); a different subject for the
+     * same id is refused.
+     */
     @Transactional
-    public void register(String participantId, String subject) {
+    public boolean register(String participantId, String subject) {
         UUID id = participantId(participantId);
         new Violations().require(!subject.isBlank() && subject.length() <= 255, "keycloak_subject",
                 "1 to 255 characters").throwIfAny();
@@ -29,7 +32,7 @@ public class Participants {
             if (!subject.equals(existing.subject)) {
                 throw Refusal.alreadyExists("participant " + id + " is registered with another subject");
             }
-            return;
+            return false;
         }
         // Re-enrolment: the subject moves to the new participant id.
         ParticipantEntity.update("subject = NULL WHERE subject = ?1", subject);
@@ -38,11 +41,15 @@ public class Participants {
         p.subject = subject;
         p.registeredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         p.persist();
+        return true;
     }
 
-    /** Erases a participant (idempotent); an unknown id becomes a tombstone so nothing can follow it. */
+    /**
+     * Erases a participant (idempotent: false when already erased); an unknown id becomes a tombstone so nothing
+     * can follow it.
+     */
     @Transactional
-    public void erase(String participantId) {
+    public boolean erase(String participantId) {
         UUID id = participantId(participantId);
         ParticipantEntity p = ParticipantEntity.getEntityManager().find(ParticipantEntity.class, id,
                 LockModeType.PESSIMISTIC_WRITE);
@@ -53,10 +60,14 @@ public class Participants {
             p.registeredAt = now;
             p.erasedAt = now;
             p.persist();
-        } else if (p.erasedAt == null) {
-            p.subject = null;
-            p.erasedAt = now;
+            return true;
         }
+        if (p.erasedAt != null) {
+            return false;
+        }
+        p.subject = null;
+        p.erasedAt = now;
+        return true;
     }
 
     /**

@@ -344,7 +344,8 @@ public class Redemptions {
         return uuid(offerId).flatMap(id -> OfferEntity.<OfferEntity>findByIdOptional(id));
     }
 
-    static Optional<UUID> uuid(String value) {
+    /** A record id as a UUID; empty when it is not one (no such record can exist). */
+    public static Optional<UUID> uuid(String value) {
         try {
             return Optional.of(UUID.fromString(value));
         } catch (IllegalArgumentException e) {

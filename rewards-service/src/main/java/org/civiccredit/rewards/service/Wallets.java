@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.config.RewardsConfig;
@@ -22,6 +23,7 @@ import org.civiccredit.rewards.domain.AccountKind;
 import org.civiccredit.rewards.domain.Allocation;
 import org.civiccredit.rewards.domain.AwardLot;
 import org.civiccredit.rewards.domain.Erasure;
+import org.civiccredit.rewards.domain.LotState;
 import org.civiccredit.rewards.domain.ParticipantExport;
 import org.civiccredit.rewards.domain.RedemptionState;
 import org.civiccredit.rewards.domain.Reversal;
@@ -62,6 +64,12 @@ public class Wallets {
     Participants participants;
 
     @Inject
+    CatchUpAudit catchUpAudit;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
     EntityManager em;
 
     static Instant micros(Instant now) {
@@ -70,7 +78,8 @@ public class Wallets {
 
     /**
      * Loads a locked participant's wallet brought up to {@code now}: holds past their TTL expire (their points
-     * come back) and lots become available or expire. Nothing is saved until {@link WalletStore#save}.
+     * come back) and lots become available or expire, each change audited. Nothing else is saved until
+     * {@link WalletStore#save}.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Instant now) {
@@ -85,6 +94,11 @@ public class Wallets {
     @Transactional(Transactional.TxType.MANDATORY)
     public WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Collection<UUID> alsoOffers,
             Instant now) {
+        return open(participantId, alsoLots, alsoOffers, now, CatchUpAudit.ON_ACCESS);
+    }
+
+    private WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Collection<UUID> alsoOffers,
+            Instant now, String actor) {
         List<RedemptionEntity> overdue = RedemptionEntity.list(
                 "participantId = ?1 AND state = 'HELD' AND holdExpiresAt <= ?2", participantId, now);
         if (!overdue.isEmpty()) {
@@ -101,18 +115,20 @@ public class Wallets {
             a.forEach(x -> lots.add(x.lotId()));
         }
         WalletStore.Loaded loaded = store.load(participantId, lots);
+        Map<UUID, LotState> before = CatchUpAudit.states(loaded.wallet());
         for (RedemptionEntity r : overdue) {
             settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.EXPIRED,
                     r.holdExpiresAt, now);
         }
         loaded.wallet().catchUp(now);
+        catchUpAudit.record(actor, overdue, before, loaded.wallet());
         return loaded;
     }
 
-    /** Awards points for a report; a redelivery returns the lot recorded the first time. */
+    /** Awards points for a report; a redelivery returns the lot recorded the first time, unchanged. */
     @Transactional
-    public AwardLot award(String reportId, String participantId, long points, String ruleCode, long ruleTableVersion,
-            Instant at) {
+    public Outcome<AwardLot> award(String reportId, String participantId, long points, String ruleCode,
+            long ruleTableVersion, Instant at) {
         Instant now = micros(at);
         UUID id = Participants.participantId(participantId);
         participants.lockRegistered(id);
@@ -123,45 +139,48 @@ public class Wallets {
                     || lot.ruleTableVersion != ruleTableVersion) {
                 throw Refusal.alreadyExists("report " + reportId + " was already awarded with other data");
             }
-            return lot.toDomain();
+            return Outcome.unchanged(lot.toDomain());
         }
         WalletStore.Loaded loaded = open(id, List.of(), now);
         AwardLot lot = loaded.wallet().award(UUID.randomUUID(), reportId, points, ruleCode, ruleTableVersion, now,
                 config.contestWindow(), config.lotLifetime());
         store.save(loaded, now);
-        return lot;
+        return Outcome.changed(lot);
     }
 
-    /** Keeps a contested report's lot pending; an available or closed lot is returned unchanged. */
+    /** Keeps a contested report's lot pending; a frozen, available or closed lot is returned unchanged. */
     @Transactional
-    public AwardLot freeze(String reportId, Instant at) {
+    public Outcome<AwardLot> freeze(String reportId, Instant at) {
         Instant now = micros(at);
         AwardLotEntity row = lockedLotOf(reportId);
         WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
-        loaded.wallet().freeze(row.lotId);
+        boolean frozen = loaded.wallet().freeze(row.lotId);
         store.save(loaded, now);
-        return loaded.wallet().lot(row.lotId).orElseThrow();
+        return new Outcome<>(loaded.wallet().lot(row.lotId).orElseThrow(), frozen);
     }
 
-    /** Lifts a freeze after an upheld contest; the lot becomes available now if its window has passed. */
+    /**
+     * Lifts a freeze after an upheld contest; the lot becomes available now if its window has passed. A lot that
+     * is not frozen is returned unchanged.
+     */
     @Transactional
-    public AwardLot release(String reportId, Instant at) {
+    public Outcome<AwardLot> release(String reportId, Instant at) {
         Instant now = micros(at);
         AwardLotEntity row = lockedLotOf(reportId);
         WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
-        loaded.wallet().unfreeze(row.lotId, now);
+        boolean released = loaded.wallet().unfreeze(row.lotId, now);
         store.save(loaded, now);
-        return loaded.wallet().lot(row.lotId).orElseThrow();
+        return new Outcome<>(loaded.wallet().lot(row.lotId).orElseThrow(), released);
     }
 
     /** Claws back a report's award exactly once; a repeated call returns the reversal as first recorded. */
     @Transactional
-    public ReversedAward reverse(String reportId, String reason, Instant at) {
+    public Outcome<ReversedAward> reverse(String reportId, String reason, Instant at) {
         Instant now = micros(at);
         AwardLotEntity row = lockedLotOf(reportId);
         ReversalEntity done = ReversalEntity.findById(reportId);
         if (done != null) {
-            return new ReversedAward(row.toDomain(), new Reversal(done.clawedBack, done.shortfall));
+            return Outcome.unchanged(new ReversedAward(row.toDomain(), new Reversal(done.clawedBack, done.shortfall)));
         }
         WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
         Reversal reversal = loaded.wallet().reverse(row.lotId, store.heldFromLot(row.lotId), now);
@@ -174,7 +193,7 @@ public class Wallets {
         r.shortfall = reversal.shortfall();
         r.reversedAt = now;
         r.persist();
-        return new ReversedAward(loaded.wallet().lot(row.lotId).orElseThrow(), reversal);
+        return Outcome.changed(new ReversedAward(loaded.wallet().lot(row.lotId).orElseThrow(), reversal));
     }
 
     private AwardLotEntity lockedLotOf(String reportId) {
@@ -210,7 +229,7 @@ public class Wallets {
         if (!store.tryLock(participantId)) {
             return false;
         }
-        store.save(open(participantId, List.of(), now), now);
+        store.save(open(participantId, List.of(), List.of(), now, CatchUpAudit.SWEEP), now);
         return true;
     }
 
@@ -228,10 +247,15 @@ public class Wallets {
         return rows.stream().map(o -> o instanceof UUID u ? u : UUID.fromString(o.toString())).toList();
     }
 
-    /** Deletes redeem tokens that expired before {@code before}. */
+    /** Deletes redeem tokens that expired before {@code before} (audited when there were any); returns how many. */
     @Transactional
-    public void purgeTokens(Instant before) {
-        em.createNativeQuery("DELETE FROM redeem_token WHERE expires_at < ?1").setParameter(1, before).executeUpdate();
+    public int purgeTokens(Instant before) {
+        int purged = em.createNativeQuery("DELETE FROM redeem_token WHERE expires_at < ?1").setParameter(1, before)
+                .executeUpdate();
+        if (purged > 0) {
+            audit.record("sweep:redeem-tokens-purged", CatchUpAudit.SWEEP, "");
+        }
+        return purged;
     }
 
     private boolean due(UUID participantId, Instant now) {
@@ -272,16 +296,15 @@ public class Wallets {
      * Erases a withdrawn participant: voids open holds, forfeits the remaining balance (pending and frozen
      * awards included) to the programme's expired account, deletes lots, tokens and the stored answers of their
      * own calls (which hold tokens and name offers), unlinks redemptions and anonymises the ledger history. An
-     * unknown or erased id succeeds with zero counts and is remembered as erased.
+     * unknown id succeeds with zero counts and is remembered as erased; an erased one is returned unchanged.
      */
     @Transactional
-    public Erasure erase(String participantId, Instant at) {
+    public Outcome<Erasure> erase(String participantId, Instant at) {
         Instant now = micros(at);
         UUID id = Participants.participantId(participantId);
         ParticipantEntity p = store.lock(id);
         if (p == null || p.erasedAt != null) {
-            participants.erase(participantId);
-            return new Erasure(0, 0);
+            return new Outcome<>(new Erasure(0, 0), participants.erase(participantId));
         }
         List<RedemptionEntity> open = RedemptionEntity.list("participantId = ?1 AND state = 'HELD' ORDER BY offerId",
                 id);
@@ -318,7 +341,7 @@ public class Wallets {
         ledger.anonymise(id);
         em.clear();
         participants.erase(participantId);
-        return new Erasure(forfeited, voided);
+        return Outcome.changed(new Erasure(forfeited, voided));
     }
 
     /**

@@ -44,17 +44,17 @@ import org.civiccredit.rewards.service.Wallets;
  * merchants (the demo café, or a fresh Keycloak client with its own merchant_id claim), offers, and spendable
  * points (awards dated back past the contest window).
  */
-final class RewardsFixtures {
+public final class RewardsFixtures {
 
     /** A participant enrolled with rewards-service, with a real token and its subject. */
-    record Enrolled(String participantId, String token, String subject) {
-        UUID id() {
+    public record Enrolled(String participantId, String token, String subject) {
+        public UUID id() {
             return UUID.fromString(participantId);
         }
     }
 
     /** A merchant onboarded with rewards-service, with a real token carrying its merchant_id. */
-    record TestMerchant(String merchantId, String token) {
+    public record TestMerchant(String merchantId, String token) {
     }
 
     private static final KeycloakTestClient KEYCLOAK = new KeycloakTestClient();
@@ -64,7 +64,7 @@ final class RewardsFixtures {
     private RewardsFixtures() {
     }
 
-    static Enrolled enrolled(RewardsInternalServiceBlockingStub internal) {
+    public static Enrolled enrolled(RewardsInternalServiceBlockingStub internal) {
         TestParticipants.TestUser user = TestParticipants.create();
         String id = UUID.randomUUID().toString();
         BearerAuth.as(internal, DemoTokens.service()).registerParticipant(RegisterParticipantRequest.newBuilder()
@@ -73,13 +73,13 @@ final class RewardsFixtures {
     }
 
     /** Awards points that are spendable now: the award is dated back past the contest window. */
-    static void spendable(Wallets wallets, String participantId, long points) {
+    public static void spendable(Wallets wallets, String participantId, long points) {
         wallets.award("report-" + UUID.randomUUID(), participantId, points, "LIBRARY_SHIFT", 1,
                 Instant.now().minus(Duration.ofDays(15)));
     }
 
     /** Onboards the demo café (once). */
-    static TestMerchant cornerCafe(MerchantServiceBlockingStub merchants) {
+    public static TestMerchant cornerCafe(MerchantServiceBlockingStub merchants) {
         try {
             BearerAuth.as(merchants, DemoTokens.adminClient())
                     .registerMerchant(MerchantGrpcServiceTest.registration("corner-cafe", "merchant-corner-cafe"));
@@ -90,7 +90,7 @@ final class RewardsFixtures {
     }
 
     /** A fresh merchant: a confidential Keycloak client with the merchant role and its own merchant_id claim. */
-    static TestMerchant newMerchant(MerchantServiceBlockingStub merchants) {
+    public static TestMerchant newMerchant(MerchantServiceBlockingStub merchants) {
         String merchantId = "shop-" + UUID.randomUUID();
         String clientId = "test-" + merchantId;
         String secret = UUID.randomUUID().toString();
@@ -129,12 +129,13 @@ final class RewardsFixtures {
         return new TestMerchant(merchantId, KEYCLOAK.getClientAccessToken(clientId, secret));
     }
 
-    static PublishOfferRequest.Builder offer(long cost, long stock) {
+    public static PublishOfferRequest.Builder offer(long cost, long stock) {
         return PublishOfferRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setTitle("Coffee").setDescription("A cup of filter coffee").setPointsCost(cost).setStock(stock);
     }
 
-    static Offer publish(MerchantServiceBlockingStub merchants, TestMerchant merchant, PublishOfferRequest.Builder offer) {
+    public static Offer publish(MerchantServiceBlockingStub merchants, TestMerchant merchant,
+            PublishOfferRequest.Builder offer) {
         return BearerAuth.as(merchants, merchant.token()).publishOffer(offer.build());
     }
 

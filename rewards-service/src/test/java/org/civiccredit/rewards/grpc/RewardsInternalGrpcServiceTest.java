@@ -47,6 +47,7 @@ import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStu
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
 import org.civiccredit.rewards.grpc.RewardsFixtures.TestMerchant;
 import org.civiccredit.rewards.service.Participants;
@@ -182,7 +183,7 @@ class RewardsInternalGrpcServiceTest {
         Instant afterWindow = Instant.now().plus(Duration.ofDays(15));
         wallets.catchUp(pat.id(), afterWindow);
         assertThat(wallets.view(pat.id(), false, 0, afterWindow).pending()).isEqualTo(25);
-        AwardLot released = RewardsMapping.lot(wallets.release(report, afterWindow));
+        AwardLot released = RewardsMapping.lot(wallets.release(report, afterWindow).value());
         assertThat(released.getState()).isEqualTo(LotState.LOT_STATE_AVAILABLE);
         assertThat(released.getFrozen()).isFalse();
         refused(() -> service.freezeAward(FreezeAwardRequest.newBuilder().setIdempotencyKey("f")

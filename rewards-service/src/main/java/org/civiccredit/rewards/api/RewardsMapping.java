@@ -1,4 +1,4 @@
-package org.civiccredit.rewards.grpc;
+package org.civiccredit.rewards.api;
 
 import com.google.protobuf.Timestamp;
 import java.time.Duration;
@@ -32,12 +32,12 @@ import org.civiccredit.rewards.domain.ParticipantExport;
 import org.civiccredit.rewards.domain.WalletView;
 
 /** Maps the wallet, offer, redemption and ledger domain to the rewards v1 protobuf messages and back. */
-final class RewardsMapping {
+public final class RewardsMapping {
 
     private RewardsMapping() {
     }
 
-    static AwardLot lot(org.civiccredit.rewards.domain.AwardLot l) {
+    public static AwardLot lot(org.civiccredit.rewards.domain.AwardLot l) {
         return AwardLot.newBuilder()
                 .setLotId(l.lotId().toString())
                 .setReportId(l.reportId())
@@ -55,11 +55,11 @@ final class RewardsMapping {
                 .build();
     }
 
-    static AccountKind kind(org.civiccredit.rewards.domain.AccountKind kind) {
+    public static AccountKind kind(org.civiccredit.rewards.domain.AccountKind kind) {
         return AccountKind.valueOf("ACCOUNT_KIND_" + kind.name());
     }
 
-    static WalletMovement movement(Movement m) {
+    public static WalletMovement movement(Movement m) {
         return WalletMovement.newBuilder()
                 .setMovementId(m.movementId().toString())
                 .setReason(MovementReason.valueOf("MOVEMENT_REASON_" + m.reason().name()))
@@ -71,7 +71,7 @@ final class RewardsMapping {
                 .build();
     }
 
-    static Wallet wallet(WalletView w) {
+    public static Wallet wallet(WalletView w) {
         Wallet.Builder b = Wallet.newBuilder()
                 .setParticipantId(w.participantId().toString())
                 .setAvailable(w.available())
@@ -83,7 +83,7 @@ final class RewardsMapping {
         return b.build();
     }
 
-    static RedeemToken token(IssuedToken t) {
+    public static RedeemToken token(IssuedToken t) {
         return RedeemToken.newBuilder()
                 .setToken(t.token())
                 .setExpiresAt(ProtoTime.timestamp(t.expiresAt()))
@@ -91,7 +91,7 @@ final class RewardsMapping {
                 .build();
     }
 
-    static Offer offer(org.civiccredit.rewards.domain.Offer o) {
+    public static Offer offer(org.civiccredit.rewards.domain.Offer o) {
         Offer.Builder b = Offer.newBuilder()
                 .setOfferId(o.offerId().toString())
                 .setMerchantId(o.merchantId())
@@ -114,7 +114,7 @@ final class RewardsMapping {
     }
 
     /** The domain limit period of a request; null when unspecified (or not a known value). */
-    static org.civiccredit.rewards.domain.LimitPeriod limitPeriod(LimitPeriod p) {
+    public static org.civiccredit.rewards.domain.LimitPeriod limitPeriod(LimitPeriod p) {
         return switch (p) {
             case LIMIT_PERIOD_DAY -> org.civiccredit.rewards.domain.LimitPeriod.DAY;
             case LIMIT_PERIOD_WEEK -> org.civiccredit.rewards.domain.LimitPeriod.WEEK;
@@ -125,7 +125,7 @@ final class RewardsMapping {
         };
     }
 
-    static Redemption redemption(org.civiccredit.rewards.domain.Redemption r) {
+    public static Redemption redemption(org.civiccredit.rewards.domain.Redemption r) {
         Redemption.Builder b = Redemption.newBuilder()
                 .setRedemptionId(r.redemptionId().toString())
                 .setOfferId(r.offerId().toString())
@@ -144,7 +144,7 @@ final class RewardsMapping {
     }
 
     /** The domain state of a filter value; null when unspecified or unknown. */
-    static org.civiccredit.rewards.domain.RedemptionState redemptionState(RedemptionState s) {
+    public static org.civiccredit.rewards.domain.RedemptionState redemptionState(RedemptionState s) {
         return switch (s) {
             case REDEMPTION_STATE_HELD -> org.civiccredit.rewards.domain.RedemptionState.HELD;
             case REDEMPTION_STATE_CAPTURED -> org.civiccredit.rewards.domain.RedemptionState.CAPTURED;
@@ -154,11 +154,11 @@ final class RewardsMapping {
         };
     }
 
-    static TimeRange range(Instant start, Instant end) {
+    public static TimeRange range(Instant start, Instant end) {
         return TimeRange.newBuilder().setStart(ProtoTime.timestamp(start)).setEnd(ProtoTime.timestamp(end)).build();
     }
 
-    static SettlementStatement statement(org.civiccredit.rewards.domain.SettlementStatement s) {
+    public static SettlementStatement statement(org.civiccredit.rewards.domain.SettlementStatement s) {
         return SettlementStatement.newBuilder()
                 .setMerchantId(s.merchantId())
                 .setPeriod(range(s.start(), s.end()))
@@ -171,7 +171,7 @@ final class RewardsMapping {
                 .build();
     }
 
-    static PointTotals totals(org.civiccredit.rewards.domain.PointTotals t) {
+    public static PointTotals totals(org.civiccredit.rewards.domain.PointTotals t) {
         return PointTotals.newBuilder()
                 .setPeriod(range(t.start(), t.end()))
                 .setIssued(t.issued())
@@ -183,7 +183,7 @@ final class RewardsMapping {
                 .build();
     }
 
-    static VerifyLedgerResponse verification(LedgerCheck check) {
+    public static VerifyLedgerResponse verification(LedgerCheck check) {
         VerifyLedgerResponse.Builder b = VerifyLedgerResponse.newBuilder()
                 .setBalanced(check.balanced())
                 .setEntriesChecked(check.entriesChecked())
@@ -209,7 +209,7 @@ final class RewardsMapping {
         return b.build();
     }
 
-    static RewardsDataExport export(ParticipantExport e) {
+    public static RewardsDataExport export(ParticipantExport e) {
         RewardsDataExport.Builder b = RewardsDataExport.newBuilder()
                 .setWallet(wallet(e.wallet()))
                 .setKeycloakSubject(e.subject())
@@ -220,7 +220,7 @@ final class RewardsMapping {
         return b.build();
     }
 
-    static Instant instant(Timestamp t) {
+    public static Instant instant(Timestamp t) {
         return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
@@ -228,7 +228,7 @@ final class RewardsMapping {
      * A required period with both bounds, end not before start and at most {@code max} long (null: any length),
      * on field "period".
      */
-    static Instant[] requiredPeriod(boolean present, TimeRange period, Duration max, Violations v) {
+    public static Instant[] requiredPeriod(boolean present, TimeRange period, Duration max, Violations v) {
         if (!present || !period.hasStart() || !period.hasEnd()) {
             v.add("period", "required, with both start and end");
             return null;

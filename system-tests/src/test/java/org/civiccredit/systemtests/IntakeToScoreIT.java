@@ -2,36 +2,17 @@ package org.civiccredit.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Timestamp;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.common.v1.ConductCategory;
-import org.civiccredit.api.common.v1.PageRequest;
-import org.civiccredit.api.reports.v1.AgencyServiceGrpc;
-import org.civiccredit.api.reports.v1.EnrollRequest;
-import org.civiccredit.api.reports.v1.EnrollmentServiceGrpc;
 import org.civiccredit.api.reports.v1.GetReportRequest;
-import org.civiccredit.api.reports.v1.RegisterAgencyRequest;
 import org.civiccredit.api.reports.v1.ReportServiceGrpc;
 import org.civiccredit.api.reports.v1.ReportStatus;
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
-import org.civiccredit.api.scoring.v1.CapPeriod;
-import org.civiccredit.api.scoring.v1.GetScoreBreakdownRequest;
-import org.civiccredit.api.scoring.v1.GetScoreBreakdownResponse;
-import org.civiccredit.api.scoring.v1.GetScoreRequest;
-import org.civiccredit.api.scoring.v1.PublishRuleTableRequest;
-import org.civiccredit.api.scoring.v1.Rule;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
-import org.civiccredit.api.scoring.v1.ScoreServiceGrpc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,85 +24,42 @@ import org.junit.jupiter.api.Test;
 @SystemUnderTest
 class IntakeToScoreIT {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final Duration PATIENCE = Program.PATIENCE;
 
     private static RunningSystem system;
-    private static ManagedChannel reports;
-    private static ManagedChannel scoring;
+    private static Program program;
     private static long tableVersion;
 
     @BeforeAll
     static void publishRulesAndRegisterAgencies(RunningSystem running) {
         system = running;
-        reports = Calls.channel(running.service("reports"));
-        scoring = Calls.channel(running.service("scoring"));
-        String admin = Keycloak.clientToken("civic-admin-cli");
-        tableVersion = Calls.as(RuleTableServiceGrpc.newBlockingStub(scoring), admin).publishRuleTable(
-                PublishRuleTableRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                        .addRules(rule("SYS_VOL_HOUR", ConductCategory.VOLUNTEERING, 5, true))
-                        .addRules(rule("SYS_FOOD_SORT", ConductCategory.COMMUNITY_IMPROVEMENT, 7, false))
-                        .setNotes("system tests").build()).getVersion();
-        var agencies = Calls.as(AgencyServiceGrpc.newBlockingStub(reports), admin);
-        for (String[] agency : new String[][] {{"greenway-volunteers", "agency-greenway"},
-            {"northside-food-bank", "agency-northside"}}) {
-            try {
-                agencies.registerAgency(RegisterAgencyRequest.newBuilder()
-                        .setIdempotencyKey(UUID.randomUUID().toString()).setAgencyId(agency[0])
-                        .setDisplayName(agency[0]).setKeycloakClientId(agency[1])
-                        .addAllowedCategories(ConductCategory.VOLUNTEERING)
-                        .addAllowedCategories(ConductCategory.COMMUNITY_IMPROVEMENT).build());
-            } catch (StatusRuntimeException e) {
-                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
-            }
-        }
+        program = new Program(running);
+        tableVersion = program.publish("system tests",
+                Program.rule("SYS_VOL_HOUR", ConductCategory.VOLUNTEERING, 5, true, 1),
+                Program.rule("SYS_FOOD_SORT", ConductCategory.COMMUNITY_IMPROVEMENT, 7, false, 1));
     }
 
     @AfterAll
     static void disconnect() throws InterruptedException {
-        reports.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        scoring.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    private static Rule rule(String code, ConductCategory category, long delta, boolean perUnit) {
-        Rule.Builder r = Rule.newBuilder().setCode(code).setCategory(category).setTitle(code)
-                .setScoreDelta(delta).setAwardPoints(1).setCapPerPeriod(10_000)
-                .setCapPeriod(CapPeriod.CAP_PERIOD_WEEK)
-                .setCountsFor(com.google.protobuf.Duration.newBuilder().setSeconds(365L * 86_400));
-        if (perUnit) {
-            r.setPerUnit(true).setUnitCap(8).setUnitName("hour");
-        }
-        return r.build();
+        program.close();
     }
 
     /** A new person, enrolled, and known to scoring-service; returns [participant id, token]. */
     private static String[] enrolledParticipant() {
-        Keycloak.Person person = Keycloak.newPerson("participant");
-        String participantId = Calls.as(EnrollmentServiceGrpc.newBlockingStub(reports), person.token())
-                .enroll(EnrollRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                        .setConsentVersion(1).build()).getEnrollment().getParticipantId();
-        Calls.eventually(PATIENCE, "registration reaching scoring-service",
-                () -> Calls.as(ScoreServiceGrpc.newBlockingStub(scoring), person.token())
-                        .getScore(GetScoreRequest.getDefaultInstance()));
-        return new String[] {participantId, person.token()};
+        Program.Participant p = program.enrolledParticipant();
+        return new String[] {p.id(), p.token()};
     }
 
     private static SubmitReportRequest report(String participantId, String rule, int quantity, Instant occurred) {
-        return SubmitReportRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
-                .setParticipantId(participantId).setRuleCode(rule).setQuantity(quantity)
-                .setOccurredAt(Timestamp.newBuilder().setSeconds(occurred.getEpochSecond()))
-                .setEvidenceRef("https://greenway.example.org/shifts/" + UUID.randomUUID()).build();
+        return Program.report(participantId, rule, quantity, occurred);
     }
 
     private static ReportServiceGrpc.ReportServiceBlockingStub greenway() {
-        return Calls.as(ReportServiceGrpc.newBlockingStub(reports), Keycloak.clientToken("agency-greenway"))
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        return program.greenway();
     }
 
     private static List<ScoreEvent> breakdown(String token) {
-        GetScoreBreakdownResponse page = Calls.as(ScoreServiceGrpc.newBlockingStub(scoring), token)
-                .getScoreBreakdown(GetScoreBreakdownRequest.newBuilder()
-                        .setPage(PageRequest.newBuilder().setPageSize(500)).build());
-        return page.getEntriesList();
+        return program.breakdown(token);
     }
 
     @Test
@@ -132,8 +70,7 @@ class IntakeToScoreIT {
         assertThat(accepted.getRuleTableVersion()).isEqualTo(tableVersion);
 
         long score = Calls.eventually(PATIENCE, "the report reaching the score", () -> {
-            long s = Calls.as(ScoreServiceGrpc.newBlockingStub(scoring), participant[1])
-                    .getScore(GetScoreRequest.getDefaultInstance()).getScore();
+            long s = program.score(participant[1]);
             return s == 15 ? s : null;
         });
         assertThat(score).isEqualTo(15);
@@ -177,10 +114,8 @@ class IntakeToScoreIT {
                 () -> breakdownOnceComplete(bob[1], bobReports.size()));
         assertThat(inApplyOrder(aliceEntries)).isEqualTo(aliceReports);
         assertThat(inApplyOrder(bobEntries)).isEqualTo(bobReports);
-        assertThat(Calls.as(ScoreServiceGrpc.newBlockingStub(scoring), alice[1])
-                .getScore(GetScoreRequest.getDefaultInstance()).getScore()).isEqualTo(4 * 7);
-        assertThat(Calls.as(ScoreServiceGrpc.newBlockingStub(scoring), bob[1])
-                .getScore(GetScoreRequest.getDefaultInstance()).getScore()).isEqualTo(5 * (1 + 2 + 3 + 4));
+        assertThat(program.score(alice[1])).isEqualTo(4 * 7);
+        assertThat(program.score(bob[1])).isEqualTo(5 * (1 + 2 + 3 + 4));
     }
 
     /** The participant's entries once there are {@code expected} of them, checking none is doubled. */

@@ -53,7 +53,8 @@ public final class Keycloak {
     }
 
     /** A person created for one test, with a real password-grant token. */
-    public record Person(String userId, String token) {
+    /** A person made for a test: Keycloak user id (the token subject), username, e-mail and token. */
+    public record Person(String userId, String token, String username, String email) {
     }
 
     /**
@@ -90,7 +91,7 @@ public final class Keycloak {
                 .POST(HttpRequest.BodyPublishers.ofString("[" + roleJson + "]")).build(), 204);
         String token = token(ISSUER, Map.of("grant_type", "password", "client_id", "civic-app",
                 "username", name, "password", password));
-        return new Person(userId, token);
+        return new Person(userId, token, name, user.getEmail());
     }
 
     private static String json(Object value) {

@@ -58,17 +58,31 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         return List.copyOf(services.values());
     }
 
+    /** Port of reports-service; scoring and rewards take the next two (property systemtests.port-base). */
+    static final int FIRST_PORT = Integer.getInteger("systemtests.port-base", 28080) + 1;
+
+    /** Suffix of the services' database names (property systemtests.db-suffix). */
+    static final String DB_SUFFIX = System.getProperty("systemtests.db-suffix", "_systest");
+
+    /** JDBC URL of a service's database in this run. */
+    static String dbUrl(String name) {
+        return "jdbc:postgresql://127.0.0.1:5432/civic_" + name + DB_SUFFIX;
+    }
+
     static RunningSystem start() {
         Path repo = Path.of(System.getProperty("systemtests.repo", "..")).toAbsolutePath().normalize();
         Path work = Path.of(System.getProperty("systemtests.work", "target/system")).toAbsolutePath();
         RunningSystem system = new RunningSystem();
         try {
-            system.launch("reports", 28081, repo, work, Map.of("SCORING_GRPC_PORT", "28082",
-                    "REWARDS_GRPC_PORT", "28083", "INTAKE_RULE_CATALOG_REFRESH", "1s", "RELAY_EVERY", "0.1s"));
-            system.launch("scoring", 28082, repo, work, Map.of("SCORING_REDIS_URL", "redis://127.0.0.1:6379/2",
-                    "SCORING_LIVE_CHANNEL", "scoring-systest:score-changes", "REWARDS_GRPC_PORT", "28083",
+            String scoringPort = String.valueOf(FIRST_PORT + 1);
+            String rewardsPort = String.valueOf(FIRST_PORT + 2);
+            system.launch("reports", FIRST_PORT, repo, work, Map.of("SCORING_GRPC_PORT", scoringPort,
+                    "REWARDS_GRPC_PORT", rewardsPort, "INTAKE_RULE_CATALOG_REFRESH", "1s", "RELAY_EVERY", "0.1s"));
+            system.launch("scoring", FIRST_PORT + 1, repo, work, Map.of("SCORING_REDIS_URL",
+                    "redis://127.0.0.1:6379/2", "SCORING_LIVE_CHANNEL", "scoring" + DB_SUFFIX
+                    + ":score-changes", "REWARDS_GRPC_PORT", rewardsPort,
                     "RELAY_EVERY", "0.1s"));
-            system.launch("rewards", 28083, repo, work, Map.of());
+            system.launch("rewards", FIRST_PORT + 2, repo, work, Map.of("SCORING_GRPC_PORT", scoringPort));
             for (Service s : system.services.values()) {
                 system.awaitReady(s);
             }
@@ -100,7 +114,7 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put(prefix + "_HTTP_PORT", String.valueOf(port));
-        pb.environment().put(prefix + "_DB_URL", "jdbc:postgresql://127.0.0.1:5432/civic_" + name + "_systest");
+        pb.environment().put(prefix + "_DB_URL", dbUrl(name));
         pb.environment().putAll(extraEnv);
         try {
             Files.createDirectories(log.getParent());
@@ -234,7 +248,8 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
-            throw new IllegalStateException("port " + port + " is taken: the system tests need 28081-28084 free", e);
+            throw new IllegalStateException("port " + port + " is taken: the system tests need " + FIRST_PORT + "-" + (FIRST_PORT + 3)
+                    + " free (or another -Dsystemtests.port-base)", e);
         }
     }
 

@@ -65,7 +65,7 @@ class ScoreStreamAcrossInstancesIT {
         system = running;
         reports = Calls.channel(running.service("reports"));
         first = Calls.channel(running.service("scoring"));
-        second = Calls.channel(running.startAnother("scoring", "scoring-2", 28084));
+        second = Calls.channel(running.startAnother("scoring", "scoring-2", RunningSystem.FIRST_PORT + 3));
         String admin = Keycloak.clientToken("civic-admin-cli");
         tableVersion = Calls.as(RuleTableServiceGrpc.newBlockingStub(first), admin).publishRuleTable(
                 PublishRuleTableRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())

@@ -16,6 +16,14 @@ public interface RelayConfig {
     @WithDefault("200")
     int batchSize();
 
+    /** Streams delivered at once (each by one worker, its rows in order); each takes a database connection. */
+    @WithDefault("4")
+    int parallelism();
+
+    /** How long one pass goes on taking new batches of due streams while it keeps delivering. */
+    @WithDefault("PT2S")
+    Duration maxPass();
+
     /** Longest wait between two attempts at one row. */
     @WithDefault("PT30S")
     Duration maxBackoff();

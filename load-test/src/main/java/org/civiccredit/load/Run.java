@@ -1,0 +1,85 @@
+package org.civiccredit.load;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.civiccredit.load.Targets.Service;
+
+/**
+ * What every scenario of one load run shares: its options, the callers, the memory sampler and the profiler,
+ * the results table, and the echo baseline of each service measured in this run.
+ */
+public final class Run {
+
+    private final Options options;
+    private final Clients clients;
+    private final ProcessMemory memory;
+    private final Profiler profiler;
+    private final ResultsTable results;
+    private final String id;
+    private final Map<Service, Double> echoRates = new EnumMap<>(Service.class);
+
+    public Run(Options options, Clients clients, ProcessMemory memory, Profiler profiler, ResultsTable results,
+            String id) {
+        this.options = options;
+        this.clients = clients;
+        this.memory = memory;
+        this.profiler = profiler;
+        this.results = results;
+        this.id = id;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Clients clients() {
+        return clients;
+    }
+
+    public ResultsTable results() {
+        return results;
+    }
+
+    /** A short id unique to this run, used in idempotency keys and report ids. */
+    public String id() {
+        return id;
+    }
+
+    public Duration phase() {
+        return Duration.ofSeconds(options.seconds());
+    }
+
+    public Duration warmup() {
+        return Duration.ofSeconds(options.warmupSeconds());
+    }
+
+    public void echoRate(Service service, double rate) {
+        echoRates.put(service, rate);
+    }
+
+    /** The echo rate of {@code service} in this run (0 when the echo baseline was not run). */
+    public double echoRate(Service service) {
+        return echoRates.getOrDefault(service, 0.0);
+    }
+
+    /**
+     * Runs one measured phase with the memory window (and, when asked, a JFR recording of each service) around
+     * it, and adds its row to the results.
+     */
+    public Measurement measure(String scenario, String load, Service comparedTo, String note,
+            Supplier<Measurement> phase) {
+        memory.reset();
+        profiler.start(scenario);
+        Measurement m;
+        try {
+            m = phase.get();
+        } finally {
+            profiler.stop(scenario);
+        }
+        results.add(new ResultsTable.Row(scenario, load, m, comparedTo == null ? 0 : echoRate(comparedTo),
+                memory.peaksMib(), note));
+        return m;
+    }
+}

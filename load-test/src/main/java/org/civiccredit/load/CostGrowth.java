@@ -37,6 +37,8 @@ public final class CostGrowth {
     }
 
     public void run() {
+        String warm = registerInScoring("warm-up");
+        Load.closedLoop("warm-up", 1, Load.Bounds.of(run.warmup()), seq -> apply(warm, tables.large(), seq));
         history();
         tableSize();
         lots();

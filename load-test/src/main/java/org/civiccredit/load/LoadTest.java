@@ -1,6 +1,5 @@
 package org.civiccredit.load;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -145,9 +144,5 @@ public final class LoadTest {
 
     static void say(String message) {
         System.out.printf(Locale.ROOT, "load: %s%n", message);
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
     }
 }

@@ -1,0 +1,38 @@
+package org.civiccredit.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResultsTableTest {
+
+    @Test
+    void writesRatioPercentilesAndMemoryInBothFormats() {
+        Measurement m = new Measurement("x");
+        m.started(0);
+        for (int i = 1; i <= 100; i++) {
+            m.success(i * 1_000_000L);
+        }
+        m.ended(10_000_000_000L);
+        Map<String, Long> rss = new LinkedHashMap<>();
+        rss.put("reports", 300L);
+        rss.put("scoring", 250L);
+        rss.put("rewards", 280L);
+        ResultsTable t = new ResultsTable();
+        t.fact("cores", "2");
+        t.add(new ResultsTable.Row("GetScore, max rate", "closed, 64 sessions", m, 20.0, rss, "a, \"quoted\" note"));
+        t.section("Checks", "all good");
+
+        assertThat(m.rate()).isEqualTo(10.0);
+        assertThat(m.millisAt(50)).isBetween(49.9, 50.1);
+        assertThat(t.markdown()).contains("| cores | 2 |")
+                .contains(String.format(java.util.Locale.ROOT,
+                        "| GetScore, max rate | closed, 64 sessions | 100 | 10.0 | 20.0 | 0.50 | %.2f | %.2f |",
+                        m.millisAt(50), m.millisAt(99)))
+                .contains("| 300 / 250 / 280 |").contains("## Checks\n\nall good");
+        assertThat(t.csv().lines().skip(1).findFirst().orElseThrow()).startsWith("\"GetScore, max rate\",\"closed, 64 sessions\",100,10.000,20.000,0.500,")
+                .contains(",300,250,280,").endsWith(",\"a, \"\"quoted\"\" note\"");
+    }
+}

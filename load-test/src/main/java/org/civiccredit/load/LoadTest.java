@@ -70,7 +70,8 @@ public final class LoadTest {
                 ScoreAnnouncements live = new ScoreAnnouncements(redisHost, redisPort,
                         o.get("score-channel", "scoring:score-changes"))) {
             Clients clients = new Clients(keycloak, targets, scheduler);
-            Run run = new Run(o, clients, memory, profiler, results, id);
+            Run run = new Run(o, clients, memory, profiler, new DatabaseWaits(scoringDb, dbUser, dbPassword, scheduler),
+                    results, id);
             say("publishing the load rule tables");
             LoadRuleTables.Versions tables = LoadRuleTables.publish(clients.ruleTablesAsAdmin(),
                     o.path("demo-table", "deploy/demo/rule-table.json"));
@@ -110,6 +111,7 @@ public final class LoadTest {
                 say("scenario: cost growth (history, rule table, open lots)");
                 new CostGrowth(run, tables).run();
             }
+            run.addDatabaseWaits();
         }
         results.fact("finished", LocalDateTime.now().toString());
         results.write(resultsDir, stem);

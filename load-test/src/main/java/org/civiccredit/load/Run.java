@@ -16,18 +16,30 @@ public final class Run {
     private final Clients clients;
     private final ProcessMemory memory;
     private final Profiler profiler;
+    private final DatabaseWaits waits;
+    private final StringBuilder waitLines = new StringBuilder();
     private final ResultsTable results;
     private final String id;
     private final Map<Service, Double> echoRates = new EnumMap<>(Service.class);
 
-    public Run(Options options, Clients clients, ProcessMemory memory, Profiler profiler, ResultsTable results,
-            String id) {
+    public Run(Options options, Clients clients, ProcessMemory memory, Profiler profiler, DatabaseWaits waits,
+            ResultsTable results, String id) {
+        this.waits = waits;
         this.options = options;
         this.clients = clients;
         this.memory = memory;
         this.profiler = profiler;
         this.results = results;
         this.id = id;
+    }
+
+    /** Adds the database wait table of every measured phase to the results. */
+    public void addDatabaseWaits() {
+        results.section("Where the database sessions were", "Sessions of civic_reports, civic_scoring and civic_rewards, "
+                + "sampled every 100 ms: the average number in each state (CPU = running, Lock = waiting for a row "
+                + "lock, IO:WALSync / LWLock:WALWrite = commits waiting for the disk, idle in transaction = the "
+                + "service holds a transaction open while it does something else).\n\n| phase | average active sessions by database and "
+                + "state |\n|---|---|\n" + waitLines);
     }
 
     public Options options() {
@@ -72,10 +84,13 @@ public final class Run {
             Supplier<Measurement> phase) {
         memory.reset();
         profiler.start(scenario);
+        waits.start();
         Measurement m;
         try {
             m = phase.get();
         } finally {
+            waitLines.append("| ").append(scenario).append(" | ")
+                    .append(DatabaseWaits.describe(waits.stop(), 6)).append(" |\n");
             profiler.stop(scenario);
         }
         results.add(new ResultsTable.Row(scenario, load, m, comparedTo == null ? 0 : echoRate(comparedTo),

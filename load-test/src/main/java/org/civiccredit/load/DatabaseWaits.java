@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * What the services' PostgreSQL sessions were doing during a phase: pg_stat_activity sampled every 100 ms,
  * sessions of the running system's databases (civic_reports, civic_scoring, civic_rewards; never the
  * tests' ones) that are active or idle in a transaction, counted by database and wait
- * event (CPU when there is none; Lock for row locks; IO WALSync / LWLock WALWrite for commits waiting on the
+ * event (CPU when there is none; Lock for row locks, with the start of the waiting statement; IO WALSync / LWLock WALWrite for commits waiting on the
  * disk; "idle in transaction" while the service holds a transaction open between statements). The averages
  * say how many
  * sessions were, on average, in each state: where the database time of a scenario goes.
@@ -86,12 +86,17 @@ public final class DatabaseWaits {
             return;
         }
         try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("""
-                SELECT datname, CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'CPU')
-                                     ELSE 'idle in transaction' END, count(*)
+                SELECT datname, CASE WHEN state <> 'active' THEN 'idle in transaction after "'
+                                          || left(regexp_replace(query, '\\s+', ' ', 'g'), 45) || '…"'
+                                     WHEN wait_event_type = 'Lock' THEN 'Lock:' || wait_event || ' in "'
+                                          || left(regexp_replace(query, '\\s+', ' ', 'g'), 45) || '…"'
+                                     ELSE coalesce(wait_event_type || ':' || wait_event, 'CPU') END,
+                       count(*)
                 FROM pg_stat_activity
-                WHERE state IN ('active', 'idle in transaction') AND datname IN ('civic_reports', 'civic_scoring', 'civic_rewards')
-                  AND pid <> pg_backend_pid()
-                GROUP BY 1, 2""")) {
+                WHERE state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid()
+                  AND datname IN ('civic_reports', 'civic_scoring', 'civic_rewards')
+                GROUP BY 1, 2
+                """)) {
             samples++;
             while (r.next()) {
                 counts.merge(r.getString(1) + " " + r.getString(2), r.getLong(3), Long::sum);

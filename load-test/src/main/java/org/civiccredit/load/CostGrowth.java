@@ -73,7 +73,7 @@ public final class CostGrowth {
         for (Measurement m : List.of(small, large)) {
             m.copyPeriod(both);
             run.results().add(new ResultsTable.Row(m.name(), "closed, 1 session, interleaved", m, 0,
-                    java.util.Map.of(), "same rule, 20 fresh participants"));
+                    "same rule, 20 fresh participants"));
         }
     }
 

@@ -3,7 +3,6 @@ package org.civiccredit.load;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.load.Targets.Service;
 
@@ -31,7 +30,7 @@ public final class Intake {
                 () -> Load.closedLoop("intake", sessions, Load.Bounds.of(run.phase()), report));
         acknowledged.copyPeriod(endToEnd);
         run.results().add(new ResultsTable.Row("SubmitReport, acknowledged", "(same phase)", acknowledged,
-                run.echoRate(Service.REPORTS), Map.of(), "the RPC reply alone: durable in reports-service"));
+                run.echoRate(Service.REPORTS), "the RPC reply alone: durable in reports-service"));
     }
 
     /** One report: submitted (its acknowledgement recorded in {@code acknowledged}), then awaited in Redis. */

@@ -96,15 +96,18 @@ public final class LoadTest {
             }
             if (o.runs("score")) {
                 say("scenario: GetScore");
+                EchoBaseline.before(run, Service.SCORING, "GetScore");
                 ScoreReads.run(run, redisInfo);
             }
             if (o.runs("intake")) {
                 say("scenario: intake");
+                EchoBaseline.before(run, Service.REPORTS, "SubmitReport");
                 Intake.run(run, participants, live, tables.syntheticRules());
             }
             if (o.runs("redemption")) {
                 awaitOutboxesDrained(reportsDb, scoringDb, dbUser, dbPassword);
                 say("scenario: redemption");
+                EchoBaseline.before(run, Service.REWARDS, "Reserve + Capture");
                 new Redemptions(run, participants, tables.large()).run();
             }
             if (o.runs("growth")) {

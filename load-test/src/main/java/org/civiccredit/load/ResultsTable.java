@@ -19,7 +19,12 @@ public final class ResultsTable {
 
     /** One measured phase. {@code echoRate} is 0 for the echo rows themselves and for unrelated phases. */
     public record Row(String scenario, String load, Measurement m, double echoRate, Map<String, Long> rssMib,
-            String note) {
+            Map<String, Double> cpuMsPerOp, String loadAverage, String note) {
+
+        /** A row without CPU and load figures (phases measured inside another). */
+        public Row(String scenario, String load, Measurement m, double echoRate, String note) {
+            this(scenario, load, m, echoRate, Map.of(), Map.of(), "", note);
+        }
 
         public double ratio() {
             return echoRate <= 0 ? Double.NaN : m.rate() / echoRate;
@@ -53,20 +58,25 @@ public final class ResultsTable {
         StringBuilder b = new StringBuilder("# Civic Credit load test results\n\n## Machine\n\n| fact | value |\n|---|---|\n");
         facts.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n"));
         b.append("\n## Results\n\nRates are successful operations per second; the ratio divides a scenario's rate by the "
-                + "echo rate of the same service measured in this run at the same concurrency. Latencies in ms. "
-                + "RSS: peak resident memory of reports / scoring / rewards during the phase, MiB.\n\n")
+                + "echo rate of the same service, measured just before the scenario at the same concurrency. Latencies "
+                + "in ms. CPU: milliseconds of CPU each service (reports / scoring / rewards) used per operation. "
+                + "RSS: their peak resident memory during the phase, MiB. Load: the machine's 1-minute load "
+                + "average at the end of the phase (2 cores; above 2, other programs competed for them).\n\n")
                 .append("| scenario | load | ops | rate/s | echo/s | ratio | p50 | p99 | p99.9 | max | failures "
-                        + "| RSS r/s/w MiB | note |\n")
-                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+                        + "| CPU ms/op r/s/w | RSS r/s/w MiB | load avg | note |\n")
+                .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|\n");
         for (Row r : rows) {
             Measurement m = r.m();
-            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s "
+                    + "| %s | %s | %s |%n",
                     r.scenario(), r.load(), m.successes(), m.rate(),
                     r.echoRate() > 0 ? String.format(Locale.ROOT, "%.1f", r.echoRate()) : "",
                     r.echoRate() > 0 ? String.format(Locale.ROOT, "%.2f", r.ratio()) : "",
                     m.millisAt(50), m.millisAt(99), m.millisAt(99.9), m.maxMillis(), failures(m),
+                    r.cpuMsPerOp().values().stream().map(v -> String.format(Locale.ROOT, "%.2f", v))
+                            .collect(Collectors.joining(" / ")),
                     r.rssMib().values().stream().map(String::valueOf).collect(Collectors.joining(" / ")),
-                    r.note().replace("|", "\\|")));
+                    r.loadAverage(), r.note().replace("|", "\\|")));
         }
         b.append('\n');
         sections.forEach(s -> b.append(s).append('\n'));
@@ -75,13 +85,15 @@ public final class ResultsTable {
 
     public String csv() {
         StringBuilder b = new StringBuilder("scenario,load,operations,rate_per_s,echo_rate_per_s,ratio,p50_ms,p99_ms,"
-                + "p999_ms,max_ms,failures,rss_reports_mib,rss_scoring_mib,rss_rewards_mib,note\n");
+                + "p999_ms,max_ms,failures,cpu_ms_per_op_reports,cpu_ms_per_op_scoring,cpu_ms_per_op_rewards,"
+                + "rss_reports_mib,rss_scoring_mib,rss_rewards_mib,load_average,note\n");
         for (Row r : rows) {
             Measurement m = r.m();
             b.append(String.join(",", quote(r.scenario()), quote(r.load()), Long.toString(m.successes()),
                     num(m.rate()), r.echoRate() > 0 ? num(r.echoRate()) : "", r.echoRate() > 0 ? num(r.ratio()) : "",
                     num(m.millisAt(50)), num(m.millisAt(99)), num(m.millisAt(99.9)), num(m.maxMillis()),
-                    Long.toString(m.failureCount()), rss(r, "reports"), rss(r, "scoring"), rss(r, "rewards"),
+                    Long.toString(m.failureCount()), cpu(r, "reports"), cpu(r, "scoring"), cpu(r, "rewards"),
+                    rss(r, "reports"), rss(r, "scoring"), rss(r, "rewards"), r.loadAverage(),
                     quote(r.note()))).append('\n');
         }
         return b.toString();
@@ -102,6 +114,11 @@ public final class ResultsTable {
     private static String rss(Row r, String service) {
         Long v = r.rssMib().get(service);
         return v == null ? "" : v.toString();
+    }
+
+    private static String cpu(Row r, String service) {
+        Double v = r.cpuMsPerOp().get(service);
+        return v == null ? "" : num(v);
     }
 
     private static String num(double v) {

@@ -15,6 +15,7 @@ public final class Run {
     private final Options options;
     private final Clients clients;
     private final ProcessMemory memory;
+    private final ProcessCpu cpu;
     private final Profiler profiler;
     private final DatabaseWaits waits;
     private final StringBuilder waitLines = new StringBuilder();
@@ -25,6 +26,7 @@ public final class Run {
     public Run(Options options, Clients clients, ProcessMemory memory, Profiler profiler, DatabaseWaits waits,
             ResultsTable results, String id) {
         this.waits = waits;
+        this.cpu = new ProcessCpu(memory.pids());
         this.options = options;
         this.clients = clients;
         this.memory = memory;
@@ -63,6 +65,11 @@ public final class Run {
         return Duration.ofSeconds(options.seconds());
     }
 
+    /** Length of an echo baseline phase. */
+    public Duration echoPhase() {
+        return Duration.ofSeconds(options.integer("echo-seconds", Math.min(15, options.seconds())));
+    }
+
     public Duration warmup() {
         return Duration.ofSeconds(options.warmupSeconds());
     }
@@ -85,6 +92,7 @@ public final class Run {
         memory.reset();
         profiler.start(scenario);
         waits.start();
+        Map<String, Double> cpuBefore = cpu.millis();
         Measurement m;
         try {
             m = phase.get();
@@ -94,7 +102,17 @@ public final class Run {
             profiler.stop(scenario);
         }
         results.add(new ResultsTable.Row(scenario, load, m, comparedTo == null ? 0 : echoRate(comparedTo),
-                memory.peaksMib(), note));
+                memory.peaksMib(), ProcessCpu.perOperation(cpuBefore, cpu.millis(), m.successes()), loadAverage(),
+                note));
         return m;
+    }
+
+    /** The machine's 1-minute load average now. */
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }

@@ -22,7 +22,12 @@ class ResultsTableTest {
         rss.put("rewards", 280L);
         ResultsTable t = new ResultsTable();
         t.fact("cores", "2");
-        t.add(new ResultsTable.Row("GetScore, max rate", "closed, 64 sessions", m, 20.0, rss, "a, \"quoted\" note"));
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpu.put("reports", 0.0);
+        cpu.put("scoring", 1.25);
+        cpu.put("rewards", 0.5);
+        t.add(new ResultsTable.Row("GetScore, max rate", "closed, 64 sessions", m, 20.0, rss, cpu, "3.10",
+                "a, \"quoted\" note"));
         t.section("Checks", "all good");
 
         assertThat(m.rate()).isEqualTo(10.0);
@@ -31,8 +36,8 @@ class ResultsTableTest {
                 .contains(String.format(java.util.Locale.ROOT,
                         "| GetScore, max rate | closed, 64 sessions | 100 | 10.0 | 20.0 | 0.50 | %.2f | %.2f |",
                         m.millisAt(50), m.millisAt(99)))
-                .contains("| 300 / 250 / 280 |").contains("## Checks\n\nall good");
+                .contains("| 0.00 / 1.25 / 0.50 | 300 / 250 / 280 | 3.10 |").contains("## Checks\n\nall good");
         assertThat(t.csv().lines().skip(1).findFirst().orElseThrow()).startsWith("\"GetScore, max rate\",\"closed, 64 sessions\",100,10.000,20.000,0.500,")
-                .contains(",300,250,280,").endsWith(",\"a, \"\"quoted\"\" note\"");
+                .contains(",0.000,1.250,0.500,300,250,280,3.10,").endsWith(",\"a, \"\"quoted\"\" note\"");
     }
 }

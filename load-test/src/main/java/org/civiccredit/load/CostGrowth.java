@@ -116,7 +116,8 @@ public final class CostGrowth {
     }
 
     /** Runs {@code call} and records its latency in {@code part} when it succeeds. */
-    private static CompletableFuture<?> timed(Measurement part, java.util.function.Supplier<CompletableFuture<?>> call) {
+    private static CompletableFuture<?> timed(Measurement part,
+            java.util.function.Supplier<CompletableFuture<?>> call) {
         long began = System.nanoTime();
         if (part.successes() == 0 && part.failureCount() == 0) {
             part.started(began);

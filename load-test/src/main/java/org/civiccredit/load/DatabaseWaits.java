@@ -15,12 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the services' PostgreSQL sessions were doing during a phase: pg_stat_activity sampled every 100 ms,
- * sessions of the running system's databases (civic_reports, civic_scoring, civic_rewards; never the
- * tests' ones) that are active or idle in a transaction, counted by database and wait
- * event (CPU when there is none; Lock for row locks, with the start of the waiting statement; IO WALSync / LWLock WALWrite for commits waiting on the
- * disk; "idle in transaction" while the service holds a transaction open between statements). The averages
- * say how many
- * sessions were, on average, in each state: where the database time of a scenario goes.
+ * sessions of the running system's databases (civic_reports, civic_scoring, civic_rewards; never the tests'
+ * ones) that are active or idle in a transaction, counted by database and wait event (CPU when there is
+ * none; Lock for row locks, with the start of the waiting statement; IO WALSync / LWLock WALWrite for commits
+ * waiting on the disk; "idle in transaction" while the service holds a transaction open between statements).
+ * The averages say how many sessions were in each state: where the database time of a scenario goes.
  */
 public final class DatabaseWaits {
 

@@ -6,8 +6,9 @@ import org.civiccredit.load.Targets.Service;
 
 /**
  * The baseline: civiccredit.common.v1.EchoService/Echo on a service, closed loop, as many sessions as the
- * scenarios use, measured right before each scenario on the service that scenario calls. It costs transport and token verification only, so each scenario's rate divided by it says how
- * much of the achievable rate its own work leaves.
+ * scenarios use, measured right before each scenario on the service that scenario calls. It costs transport
+ * and token verification only, so each scenario's rate divided by it says how much of the achievable rate its
+ * own work leaves.
  */
 public final class EchoBaseline {
 

@@ -78,13 +78,15 @@ public final class Keycloak {
         if (found.isEmpty()) {
             send(HttpRequest.newBuilder(URI.create(users)).header("Authorization", "Bearer " + adminToken)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
-                            {"username":"%s","enabled":true,"emailVerified":true,"firstName":"Load","lastName":"Participant",
-                             "email":"%s@load.invalid","credentials":[%s]}""".formatted(username, username, credential)))
+                            {"username":"%s","enabled":true,"emailVerified":true,"firstName":"Load",
+                             "lastName":"Participant","email":"%s@load.invalid","credentials":[%s]}"""
+                            .formatted(username, username, credential)))
                     .build(), 201);
             id = JsonParser.parseString(send(HttpRequest.newBuilder(URI.create(users + "?exact=true&username="
                     + username)).header("Authorization", "Bearer " + adminToken).GET().build(), 200))
                     .getAsJsonArray().get(0).getAsJsonObject().get("id").getAsString();
-            String role = send(HttpRequest.newBuilder(URI.create(baseUrl + "/admin/realms/civic-credit/roles/participant"))
+            String roles = baseUrl + "/admin/realms/civic-credit/roles/participant";
+            String role = send(HttpRequest.newBuilder(URI.create(roles))
                     .header("Authorization", "Bearer " + adminToken).GET().build(), 200);
             send(HttpRequest.newBuilder(URI.create(users + "/" + id + "/role-mappings/realm"))
                     .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")

@@ -39,7 +39,8 @@ public final class LoadTest {
 
     static int run(Options o) throws Exception {
         Map<Service, String> addresses = Map.of(Service.REPORTS, o.get("reports", "127.0.0.1:8081"),
-                Service.SCORING, o.get("scoring", "127.0.0.1:8082"), Service.REWARDS, o.get("rewards", "127.0.0.1:8083"));
+                Service.SCORING, o.get("scoring", "127.0.0.1:8082"),
+                Service.REWARDS, o.get("rewards", "127.0.0.1:8083"));
         String redis = o.get("redis", "127.0.0.1:6379");
         String redisHost = Loopback.require(redis.substring(0, redis.lastIndexOf(':')));
         int redisPort = Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1));

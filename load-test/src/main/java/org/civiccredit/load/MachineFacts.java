@@ -19,7 +19,8 @@ public final class MachineFacts {
         results.fact("cores", Runtime.getRuntime().availableProcessors() + " (" + cpuModel() + ")");
         results.fact("memory", memTotal());
         results.fact("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        results.fact("driver JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        results.fact("driver JDK", System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.runtime.version"));
         results.fact("services JDK", o.get("services-jdk", "as the driver"));
         results.fact("load average at start", read("/proc/loadavg"));
         try {

@@ -39,12 +39,13 @@ public final class Provisioning {
             }
             long version = single(c, "SELECT coalesce(min(version), 0) FROM rule WHERE code = 'VOL_SHIFT_HOUR'");
             if (version == 0) {
-                throw new IllegalStateException("no rule table with VOL_SHIFT_HOUR: load the demo (scripts/up.sh) first");
+                throw new IllegalStateException(
+                        "no rule table with VOL_SHIFT_HOUR: load the demo (scripts/up.sh) first");
             }
             c.setAutoCommit(false);
             try (PreparedStatement participants = c.prepareStatement("""
-                    INSERT INTO participant (participant_id, keycloak_subject, enrolled_at, registered_at, score_version,
-                                             score_valid_until)
+                    INSERT INTO participant (participant_id, keycloak_subject, enrolled_at, registered_at,
+                                             score_version, score_valid_until)
                     SELECT %s || lpad(to_hex(n), 12, '0'), 'load-subject-' || n, now() - interval '90 days',
                            now() - interval '90 days', 2,
                            date_trunc('second', now()) - mod(n, 60) * interval '1 day' - interval '1 hour'
@@ -59,7 +60,8 @@ public final class Provisioning {
                            'greenway-volunteers', r.code, r.version, r.category, r.title, 1, 1, r.score_delta,
                            r.score_delta, false, 0, g.occurred, now(), g.occurred + interval '365 days', 'UTC',
                            'https://evidence.invalid/load/' || n, 'COUNTING'
-                    FROM (SELECT n, date_trunc('second', now()) - mod(n, 60) * interval '1 day' - interval '1 hour' AS occurred
+                    FROM (SELECT n, date_trunc('second', now()) - mod(n, 60) * interval '1 day'
+                                    - interval '1 hour' AS occurred
                           FROM generate_series(1, ?) n) g
                     JOIN rule r ON r.version = ? AND r.code = 'VOL_SHIFT_HOUR'
                     ON CONFLICT DO NOTHING""".formatted(PREFIX_LITERAL))) {

@@ -60,7 +60,8 @@ public final class Redemptions {
         phase("contention", participants.subList(0, contention), perPhase);
         phase("many wallets", participants, perPhase);
         race(participants.subList(0, contention));
-        VerifyLedgerResponse ledger = run.clients().ledgerAsAdmin().verifyLedger(VerifyLedgerRequest.getDefaultInstance());
+        VerifyLedgerResponse ledger = run.clients().ledgerAsAdmin()
+                .verifyLedger(VerifyLedgerRequest.getDefaultInstance());
         checks.append(String.format(Locale.ROOT, "%nVerifyLedger after the run: balanced = %s, %d entries checked%s.%n",
                 ledger.getBalanced(), ledger.getEntriesChecked(), ledger.hasFirstDiscrepancy()
                         ? ", first discrepancy: " + ledger.getFirstDiscrepancy().getDescription() : ""));
@@ -176,7 +177,8 @@ public final class Redemptions {
             }
             if (System.nanoTime() - until > 0) {
                 throw new IllegalStateException("awarded points did not become available within 20 s: rewards-service "
-                        + "must run with a short contest window (REWARDS_CONTEST_WINDOW=PT1S, as scripts/load.sh starts it)");
+                        + "must run with a short contest window (REWARDS_CONTEST_WINDOW=PT1S, as scripts/load.sh "
+                        + "starts it)");
             }
             Thread.sleep(250);
         }
@@ -188,7 +190,8 @@ public final class Redemptions {
             Wallet wallet = run.clients().walletAs(wallets.get(w).token())
                     .getWallet(GetWalletRequest.newBuilder().setRecentMovementsLimit(1).build());
             if (wallet.getHeld() != 0) {
-                throw new IllegalStateException(wallets.get(w).username() + " has points held: another run is going on?");
+                throw new IllegalStateException(wallets.get(w).username()
+                        + " has points held: is another load run going on?");
             }
             out[w] = wallet.getAvailable();
         }

@@ -55,9 +55,11 @@ public final class ResultsTable {
     }
 
     public String markdown() {
-        StringBuilder b = new StringBuilder("# Civic Credit load test results\n\n## Machine\n\n| fact | value |\n|---|---|\n");
+        StringBuilder b = new StringBuilder(
+                "# Civic Credit load test results\n\n## Machine\n\n| fact | value |\n|---|---|\n");
         facts.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n"));
-        b.append("\n## Results\n\nRates are successful operations per second; the ratio divides a scenario's rate by the "
+        b.append("\n## Results\n\nRates are successful operations per second; the ratio divides a scenario's rate "
+                + "by the "
                 + "echo rate of the same service, measured just before the scenario at the same concurrency. Latencies "
                 + "in ms. CPU: milliseconds of CPU each service (reports / scoring / rewards) used per operation. "
                 + "RSS: their peak resident memory during the phase, MiB. Load: the machine's 1-minute load "

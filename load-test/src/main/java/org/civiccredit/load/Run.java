@@ -37,10 +37,12 @@ public final class Run {
 
     /** Adds the database wait table of every measured phase to the results. */
     public void addDatabaseWaits() {
-        results.section("Where the database sessions were", "Sessions of civic_reports, civic_scoring and civic_rewards, "
+        results.section("Where the database sessions were",
+                "Sessions of civic_reports, civic_scoring and civic_rewards, "
                 + "sampled every 100 ms: the average number in each state (CPU = running, Lock = waiting for a row "
                 + "lock, IO:WALSync / LWLock:WALWrite = commits waiting for the disk, idle in transaction = the "
-                + "service holds a transaction open while it does something else).\n\n| phase | average active sessions by database and "
+                + "service holds a transaction open while it does something else).\n\n"
+                + "| phase | average active sessions by database and "
                 + "state |\n|---|---|\n" + waitLines);
     }
 

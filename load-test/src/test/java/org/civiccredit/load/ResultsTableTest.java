@@ -37,7 +37,8 @@ class ResultsTableTest {
                         "| GetScore, max rate | closed, 64 sessions | 100 | 10.0 | 20.0 | 0.50 | %.2f | %.2f |",
                         m.millisAt(50), m.millisAt(99)))
                 .contains("| 0.00 / 1.25 / 0.50 | 300 / 250 / 280 | 3.10 |").contains("## Checks\n\nall good");
-        assertThat(t.csv().lines().skip(1).findFirst().orElseThrow()).startsWith("\"GetScore, max rate\",\"closed, 64 sessions\",100,10.000,20.000,0.500,")
+        assertThat(t.csv().lines().skip(1).findFirst().orElseThrow())
+                .startsWith("\"GetScore, max rate\",\"closed, 64 sessions\",100,10.000,20.000,0.500,")
                 .contains(",0.000,1.250,0.500,300,250,280,3.10,").endsWith(",\"a, \"\"quoted\"\" note\"");
     }
 }

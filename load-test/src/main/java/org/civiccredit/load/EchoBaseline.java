@@ -1,0 +1,43 @@
+package org.civiccredit.load;
+
+import com.google.protobuf.ByteString;
+import org.civiccredit.api.common.v1.EchoRequest;
+import org.civiccredit.load.Targets.Service;
+
+/**
+ * The baseline: civiccredit.common.v1.EchoService/Echo on a service, closed loop, as many sessions as the
+ * scenarios use, measured right before each scenario on the service that scenario calls. It costs transport
+ * and token verification only, so each scenario's rate divided by it says how much of the achievable rate its
+ * own work leaves.
+ */
+public final class EchoBaseline {
+
+    private static final EchoRequest REQUEST = EchoRequest.newBuilder()
+            .setPayload(ByteString.copyFromUtf8("civic-credit-load")).build();
+
+    private EchoBaseline() {
+    }
+
+    /** The echo baseline of every service. */
+    public static void run(Run run) {
+        for (Service service : Service.values()) {
+            before(run, service, "");
+        }
+    }
+
+    /**
+     * The echo baseline of {@code service}, measured just before the scenario that will be compared with it: on a
+     * machine shared with other work, what the cores can give changes from minute to minute, and a ratio is only
+     * fair between phases that ran under the same conditions.
+     */
+    public static void before(Run run, Service service, String scenario) {
+        int sessions = run.options().integer("concurrency", 64);
+        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
+        Load.closedLoop("warm-up", sessions, Load.Bounds.of(run.warmup()), echo);
+        String name = "Echo " + service.name().toLowerCase();
+        Measurement m = run.measure(name, "closed, " + sessions + " sessions", null,
+                scenario.isEmpty() ? "baseline" : "baseline of " + scenario,
+                () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
+        run.echoRate(service, m.rate());
+    }
+}

@@ -1,0 +1,56 @@
+package org.civiccredit.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** The facts a results table needs to be read fairly: machine, JDKs, versions, commit, load at the start. */
+public final class MachineFacts {
+
+    private MachineFacts() {
+    }
+
+    static void record(ResultsTable results, Options o, String scoringDb, String dbUser, String dbPassword,
+            String redisHost, int redisPort) {
+        results.fact("started", OffsetDateTime.now().toString());
+        results.fact("git commit", o.get("commit", "unknown"));
+        results.fact("cores", Runtime.getRuntime().availableProcessors() + " (" + cpuModel() + ")");
+        results.fact("memory", memTotal());
+        results.fact("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        results.fact("driver JDK", System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.runtime.version"));
+        results.fact("services JDK", o.get("services-jdk", "as the driver"));
+        results.fact("load average at start", read("/proc/loadavg"));
+        try {
+            results.fact("PostgreSQL", Provisioning.text(scoringDb, dbUser, dbPassword, "SHOW server_version"));
+        } catch (Exception e) {
+            results.fact("PostgreSQL", "unknown (" + e.getMessage() + ")");
+        }
+        try (RedisWire redis = new RedisWire(redisHost, redisPort)) {
+            String info = (String) redis.call("INFO", "server");
+            results.fact("Redis", info.lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+                    .map(l -> l.substring(14)).orElse("unknown"));
+        }
+        results.fact("phases", o.seconds() + " s measured after " + o.warmupSeconds() + " s warm-up");
+    }
+
+    private static String cpuModel() {
+        return read("/proc/cpuinfo").lines().filter(l -> l.startsWith("model name")).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown model");
+    }
+
+    private static String memTotal() {
+        return read("/proc/meminfo").lines().filter(l -> l.startsWith("MemTotal")).findFirst()
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024 / 1024 + " GiB").orElse("unknown");
+    }
+
+    private static String read(String file) {
+        try {
+            return String.join("\n", List.of(Files.readString(Path.of(file)).strip()));
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.civiccredit.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * CPU time the service processes used (utime + stime of /proc/PID/stat). Divided by a phase's operations it
+ * gives the CPU cost of one operation in each service, a figure that other programs competing for the same
+ * cores disturb much less than rates and latencies do.
+ */
+public final class ProcessCpu {
+
+    /** Clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    private final Map<String, Long> pids;
+
+    public ProcessCpu(Map<String, Long> pids) {
+        this.pids = pids;
+    }
+
+    /** CPU milliseconds used so far, per service. */
+    public Map<String, Double> millis() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // after the command: state is field 3, utime field 14, stime field 15 (1-based, man proc)
+                out.put(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND);
+            } catch (IOException | RuntimeException gone) {
+                // not running (any more)
+            }
+        });
+        return out;
+    }
+
+    /** CPU milliseconds per operation between two readings, per service. */
+    public static Map<String, Double> perOperation(Map<String, Double> before, Map<String, Double> after,
+            long operations) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        after.forEach((name, ms) -> {
+            Double start = before.get(name);
+            if (start != null && operations > 0) {
+                out.put(name, (ms - start) / operations);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package org.civiccredit.load;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.civiccredit.load.Targets.Service;
+
+/**
+ * What every scenario of one load run shares: its options, the callers, the memory sampler and the profiler,
+ * the results table, and the echo baseline of each service measured in this run.
+ */
+public final class Run {
+
+    private final Options options;
+    private final Clients clients;
+    private final ProcessMemory memory;
+    private final ProcessCpu cpu;
+    private final Profiler profiler;
+    private final DatabaseWaits waits;
+    private final StringBuilder waitLines = new StringBuilder();
+    private final ResultsTable results;
+    private final String id;
+    private final Map<Service, Double> echoRates = new EnumMap<>(Service.class);
+
+    public Run(Options options, Clients clients, ProcessMemory memory, Profiler profiler, DatabaseWaits waits,
+            ResultsTable results, String id) {
+        this.waits = waits;
+        this.cpu = new ProcessCpu(memory.pids());
+        this.options = options;
+        this.clients = clients;
+        this.memory = memory;
+        this.profiler = profiler;
+        this.results = results;
+        this.id = id;
+    }
+
+    /** Adds the database wait table of every measured phase to the results. */
+    public void addDatabaseWaits() {
+        results.section("Where the database sessions were",
+                "Sessions of civic_reports, civic_scoring and civic_rewards, "
+                + "sampled every 100 ms: the average number in each state (CPU = running, Lock = waiting for a row "
+                + "lock, IO:WALSync / LWLock:WALWrite = commits waiting for the disk, idle in transaction = the "
+                + "service holds a transaction open while it does something else).\n\n"
+                + "| phase | average active sessions by database and "
+                + "state |\n|---|---|\n" + waitLines);
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public Clients clients() {
+        return clients;
+    }
+
+    public ResultsTable results() {
+        return results;
+    }
+
+    /** A short id unique to this run, used in idempotency keys and report ids. */
+    public String id() {
+        return id;
+    }
+
+    public Duration phase() {
+        return Duration.ofSeconds(options.seconds());
+    }
+
+    /** Length of an echo baseline phase. */
+    public Duration echoPhase() {
+        return Duration.ofSeconds(options.integer("echo-seconds", Math.min(15, options.seconds())));
+    }
+
+    public Duration warmup() {
+        return Duration.ofSeconds(options.warmupSeconds());
+    }
+
+    public void echoRate(Service service, double rate) {
+        echoRates.put(service, rate);
+    }
+
+    /** The echo rate of {@code service} in this run (0 when the echo baseline was not run). */
+    public double echoRate(Service service) {
+        return echoRates.getOrDefault(service, 0.0);
+    }
+
+    /**
+     * Runs one measured phase with the memory window (and, when asked, a JFR recording of each service) around
+     * it, and adds its row to the results.
+     */
+    public Measurement measure(String scenario, String load, Service comparedTo, String note,
+            Supplier<Measurement> phase) {
+        memory.reset();
+        profiler.start(scenario);
+        waits.start();
+        Map<String, Double> cpuBefore = cpu.millis();
+        Measurement m;
+        try {
+            m = phase.get();
+        } finally {
+            waitLines.append("| ").append(scenario).append(" | ")
+                    .append(DatabaseWaits.describe(waits.stop(), 6)).append(" |\n");
+            profiler.stop(scenario);
+        }
+        results.add(new ResultsTable.Row(scenario, load, m, comparedTo == null ? 0 : echoRate(comparedTo),
+                memory.peaksMib(), ProcessCpu.perOperation(cpuBefore, cpu.millis(), m.successes()), loadAverage(),
+                note));
+        return m;
+    }
+
+    /** The machine's 1-minute load average now. */
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}

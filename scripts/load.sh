@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Measures Civic Credit under load, on this machine only (loopback addresses; see docs/performance.md):
+#   1. starts the whole system as scripts/up.sh does (infrastructure, build, the three services run from
+#      copies under $CIVIC_CREDIT_HOME/apps, demo data), with rewards-service's contest window shortened to
+#      one second so that the wallets the redemption scenario funds can spend at once;
+#   2. builds the load driver (module load-test, Maven profile "load") and runs it from a copy under
+#      $CIVIC_CREDIT_HOME/apps/load-test: it provisions data, measures the echo baseline and every scenario,
+#      and writes load-test/results/<date>.md and .csv;
+#   3. stops the services again.
+#
+#   scripts/load.sh [DRIVER OPTIONS]                 everything above
+#   scripts/load.sh --keep-running [DRIVER OPTIONS]  leave the services running afterwards
+#   scripts/load.sh --running [DRIVER OPTIONS]       against the services already running (no restart, no stop)
+#   scripts/load.sh --help                           the driver's options (e.g. --seconds 20 --scenarios echo,score
+#                                                    --jfr true to record each service with JFR per phase)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+source "$SCRIPT_DIR/lib/common.sh"
+
+readonly APPS="$CIVIC_CREDIT_HOME/apps"
+readonly DRIVER="$APPS/load-test"
+
+start=yes
+stop=yes
+case "${1:-}" in
+  --running) start=no stop=no; shift ;;
+  --keep-running) stop=no; shift ;;
+esac
+
+build_driver() {
+  say "load" "building the load driver (./mvnw -Pload package -pl load-test -am; log: $LOG_DIR/load-build.log)"
+  mkdir -p "$LOG_DIR"
+  if ! (cd "$REPO" && ./mvnw -B --no-transfer-progress -Pload package -pl load-test -am -DskipTests \
+    >"$LOG_DIR/load-build.log" 2>&1); then
+    tail -n 30 "$LOG_DIR/load-build.log" >&2
+    die "load" "building the driver failed; see $LOG_DIR/load-build.log"
+  fi
+  rm -rf "$DRIVER" && mkdir -p "$DRIVER"
+  cp "$REPO"/load-test/target/load-test-*.jar "$DRIVER/load-test.jar"
+  cp -r "$REPO/load-test/target/lib" "$DRIVER/lib"
+}
+
+service_pids() {
+  local name pid list=""
+  for name in reports scoring rewards; do
+    pid=$(cat "$RUN_DIR/$name-service.pid" 2>/dev/null || true)
+    pid_alive "$pid" || die "load" "$name-service is not running (scripts/up.sh status)"
+    list+="${list:+,}$name=$pid"
+  done
+  echo "$list"
+}
+
+if [[ "${1:-}" == "--help" ]]; then
+  [[ -f "$DRIVER/load-test.jar" ]] || build_driver
+  java -jar "$DRIVER/load-test.jar" --help 2>&1 | sed 1d
+  exit 0
+fi
+
+if [[ $start == yes ]]; then
+  REWARDS_CONTEST_WINDOW=PT1S "$SCRIPT_DIR/up.sh"
+fi
+build_driver
+pids=$(service_pids)
+commit=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]]; then
+  commit+=" (with uncommitted changes)"
+fi
+services_jdk=$(java -version 2>&1 | head -n 1)
+
+status=0
+(cd "$REPO" && java -Xms256m -Xmx1g -jar "$DRIVER/load-test.jar" --pids "$pids" --commit "$commit" \
+  --services-jdk "$services_jdk" --results "$REPO/load-test/results" "$@") || status=$?
+
+if [[ $stop == yes ]]; then
+  "$SCRIPT_DIR/up.sh" stop
+fi
+exit $status

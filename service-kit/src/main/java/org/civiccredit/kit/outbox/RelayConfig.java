@@ -16,8 +16,13 @@ public interface RelayConfig {
     @WithDefault("200")
     int batchSize();
 
-    /** Streams delivered at once (each by one worker, its rows in order); each takes a database connection. */
-    @WithDefault("4")
+    /**
+     * Streams delivered at once (each by one worker, its rows in order); each takes a database connection. 1 by
+     * default: on the 2-core machine it was measured on, intake is CPU-bound (about 40 ms of CPU per report across
+     * the three services) and 4 workers delivered no more (30.7 vs 35.4 reports/s) while contending for the audit
+     * lock; raise it ({@code RELAY_PARALLELISM}) where there are cores to spare (docs/performance.md).
+     */
+    @WithDefault("1")
     int parallelism();
 
     /** How long one pass goes on taking new batches of due streams while it keeps delivering. */

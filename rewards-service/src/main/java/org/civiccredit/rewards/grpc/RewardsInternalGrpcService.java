@@ -27,9 +27,9 @@ import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.domain.ReversedAward;
-import org.civiccredit.rewards.service.AuditedCalls;
+import org.civiccredit.kit.audit.AuditedCalls;
 import org.civiccredit.rewards.service.LedgerVerification;
-import org.civiccredit.rewards.service.Outcome;
+import org.civiccredit.kit.audit.Outcome;
 import org.civiccredit.rewards.service.Participants;
 import org.civiccredit.rewards.service.Wallets;
 

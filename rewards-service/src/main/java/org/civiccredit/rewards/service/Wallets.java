@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.civiccredit.kit.audit.AuditLog;
+import org.civiccredit.kit.audit.Outcome;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.config.RewardsConfig;

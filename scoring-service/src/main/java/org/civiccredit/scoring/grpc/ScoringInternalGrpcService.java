@@ -24,7 +24,8 @@ import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.scoring.domain.AcceptedReport;
-import org.civiccredit.scoring.domain.Outcome;
+import org.civiccredit.kit.audit.AuditedCalls;
+import org.civiccredit.kit.audit.Outcome;
 import org.civiccredit.scoring.domain.ReversalCause;
 import org.civiccredit.scoring.service.Participants;
 import org.civiccredit.scoring.service.ScoreEvents;
@@ -34,7 +35,7 @@ import org.civiccredit.scoring.service.Scores;
  * gRPC adapter of ScoringInternalService: reports-service's outbox registers and erases participants and
  * applies, freezes, unfreezes and reverses score events. Every call is idempotent on its natural id
  * (participant_id or report_id), whatever its idempotency key, and a call that changes something is audited in
- * its transaction ({@link AuditedChanges}).
+ * its transaction ({@link AuditedCalls}).
  */
 @GrpcService
 @Authenticated
@@ -54,7 +55,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     Scores scores;
 
     @Inject
-    AuditedChanges audited;
+    AuditedCalls audited;
 
     @Override
     @Blocking

@@ -11,7 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
-import org.civiccredit.scoring.domain.Outcome;
+import org.civiccredit.kit.audit.Outcome;
 import org.civiccredit.scoring.domain.Registration;
 import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.persistence.CapUsageRepository;

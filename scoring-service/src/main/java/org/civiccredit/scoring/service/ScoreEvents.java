@@ -21,7 +21,7 @@ import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.scoring.domain.CapPeriod;
 import org.civiccredit.scoring.domain.EventStatus;
 import org.civiccredit.scoring.domain.LiveScore;
-import org.civiccredit.scoring.domain.Outcome;
+import org.civiccredit.kit.audit.Outcome;
 import org.civiccredit.scoring.domain.ReversalCause;
 import org.civiccredit.scoring.domain.RuleDefinition;
 import org.civiccredit.scoring.domain.ScoreChange;

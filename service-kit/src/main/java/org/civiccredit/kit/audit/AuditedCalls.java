@@ -1,4 +1,4 @@
-package org.civiccredit.rewards.service;
+package org.civiccredit.kit.audit;
 
 import com.google.protobuf.Message;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -6,13 +6,12 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.civiccredit.kit.audit.AuditLog;
 
 /**
- * Audits the internal calls that are idempotent by their natural id (a report or participant id) rather than by
- * their idempotency key, as {@link org.civiccredit.kit.idempotency.IdempotentCalls} audits the others: the call
- * and its audit entry commit in one transaction (begun here, so the adapter replies after the commit), and the
- * entry is appended only when the call changed something, so a redelivery adds none.
+ * Audits the calls that are idempotent by their natural id (a report or participant id) rather than by their
+ * idempotency key, as {@link org.civiccredit.kit.idempotency.IdempotentCalls} audits the others: the call and its
+ * audit entry commit in one transaction (begun here, so the adapter replies after the commit), and the entry is
+ * appended only when the call changed something, so a redelivery adds none and a refusal rolls back both.
  */
 @ApplicationScoped
 public class AuditedCalls {
@@ -23,7 +22,7 @@ public class AuditedCalls {
     /**
      * Runs {@code change}, answers with {@code answer} of its result, and records the call when it changed state.
      *
-     * @param call the RPC's name, e.g. {@code "AwardPoints"}
+     * @param call the RPC's name, the entry's action, e.g. {@code "AwardPoints"}
      * @param request the request; its record ids (never a participant's) name what the entry touched
      */
     @Transactional(Transactional.TxType.REQUIRED)

@@ -38,6 +38,9 @@ final class Program implements AutoCloseable {
     /** How long a change may take to travel between services in these tests. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
+    /** Twice reports-service's rule catalog refresh interval in the system tests (1 s). */
+    private static final Duration CATALOG_REFRESH = Duration.ofSeconds(2);
+
     /** An enrolled participant: their participant id and the person behind it. */
     record Participant(String id, Keycloak.Person person) {
         String token() {
@@ -88,6 +91,15 @@ final class Program implements AutoCloseable {
             } catch (StatusRuntimeException e) {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
             }
+        }
+        // reports-service refreshes its copy of the rule table every second in these tests
+        // (INTAKE_RULE_CATALOG_REFRESH, RunningSystem): a rule code that was also in the previous table would
+        // be accepted under the previous version until then.
+        try {
+            Thread.sleep(CATALOG_REFRESH.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
         return version;
     }

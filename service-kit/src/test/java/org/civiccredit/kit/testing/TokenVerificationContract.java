@@ -49,6 +49,40 @@ public abstract class TokenVerificationContract {
                 .isEqualTo(request);
     }
 
+    /**
+     * A call starts its request context itself: nothing in front of the gRPC server (an HTTP filter, say) may have
+     * activated one already, which Quarkus reports with a warning on every call and which costs every call.
+     */
+    @Test
+    void aCallStartsWithoutARequestContextLeftActiveByAFilter() {
+        java.util.logging.Logger grpcContext = java.util.logging.Logger.getLogger(
+                "io.quarkus.grpc.runtime.supports.context.GrpcRequestContextGrpcInterceptor");
+        java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(String.valueOf(record.getMessage()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        grpcContext.addHandler(capture);
+        try {
+            aValidTokenIsAcceptedForTheBareRoundTrip();
+            restrictedCall(permittedToken());
+        } finally {
+            grpcContext.removeHandler(capture);
+        }
+        assertThat(warnings).as("warnings of the gRPC request-context interceptor")
+                .noneMatch(w -> w.contains("already active"));
+    }
+
     @Test
     void aValidTokenWithTheRightRoleMakesTheRestrictedCall() {
         restrictedCall(permittedToken());

@@ -34,17 +34,27 @@ public final class AuditChain {
         return sha.digest();
     }
 
+    /**
+     * The hash of an entry's own fields, recorded when it is appended (before it has a place in the chain), so a
+     * change made to an entry before it is sealed is caught too. Number 0 and the genesis hash stand for "not yet
+     * chained": no chained entry has number 0.
+     */
+    public static byte[] entryHash(Instant recordedAt, String action, String actor, String refs) {
+        return hash(GENESIS, 0, recordedAt, action, actor, refs);
+    }
+
     /** Microseconds since the epoch: the precision PostgreSQL keeps, so a stored entry hashes as it did. */
     public static long micros(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
     }
 
     /**
-     * Checks entries in order of {@code seq}, one at a time, remembering only the last good link; create one per
-     * verification run.
+     * Checks entries in chain order ({@link AuditEntry#position()}), one at a time, remembering only the last good
+     * link; create one per verification run. A broken entry is named by its number ({@code seq}); a gap in the
+     * chain by the first missing position.
      */
     public static final class Verifier {
-        private long expectedSeq = 1;
+        private long expectedPosition = 1;
         private byte[] lastHash = GENESIS;
         private AuditVerification broken;
 
@@ -53,31 +63,49 @@ public final class AuditChain {
             if (broken != null) {
                 return false;
             }
-            if (e.seq() != expectedSeq) {
-                return fail(expectedSeq, e.seq() > expectedSeq
-                        ? "entries " + expectedSeq + ".." + (e.seq() - 1) + " are missing"
+            if (e.position() != expectedPosition) {
+                return fail(expectedPosition, e.position() > expectedPosition
+                        ? "entries " + expectedPosition + ".." + (e.position() - 1) + " of the chain are missing"
                         : "entry " + e.seq() + " is out of order");
             }
             if (!MessageDigest.isEqual(e.prevHash(), lastHash)) {
-                return fail(e.seq(), "its previous-hash does not match the hash of entry " + (e.seq() - 1));
+                return fail(e.seq(), "its previous-hash does not match the hash of the entry before it");
             }
             byte[] recomputed = hash(e.prevHash(), e.seq(), e.recordedAt(), e.action(), e.actor(), e.refs());
             if (!MessageDigest.isEqual(e.hash(), recomputed)) {
                 return fail(e.seq(), "its content does not match its hash (the entry was altered)");
             }
             lastHash = e.hash();
-            expectedSeq++;
+            expectedPosition++;
+            return true;
+        }
+
+        /**
+         * Checks an entry appended after the last sealed one and not yet sealed: its fields must still match the
+         * hash recorded when it was appended. Returns false (and the chain counts as broken) when they do not.
+         */
+        public boolean acceptUnsealed(long seq, Instant recordedAt, String action, String actor, String refs,
+                byte[] entryHash) {
+            if (broken != null) {
+                return false;
+            }
+            if (entryHash == null
+                    || !MessageDigest.isEqual(entryHash, entryHash(recordedAt, action, actor, refs))) {
+                return fail(seq, "its content does not match the hash recorded when it was appended (the entry was"
+                        + " altered before it was sealed)");
+            }
             return true;
         }
 
         /** The outcome after the last accepted entry. */
         public AuditVerification result() {
             return broken != null ? broken
-                    : new AuditVerification(expectedSeq - 1, true, 0, "", HexFormat.of().formatHex(lastHash));
+                    : new AuditVerification(expectedPosition - 1, true, 0, "", HexFormat.of().formatHex(lastHash));
         }
 
         private boolean fail(long seq, String problem) {
-            broken = new AuditVerification(expectedSeq - 1, false, seq, problem, HexFormat.of().formatHex(lastHash));
+            broken = new AuditVerification(expectedPosition - 1, false, seq, problem,
+                    HexFormat.of().formatHex(lastHash));
             return false;
         }
     }

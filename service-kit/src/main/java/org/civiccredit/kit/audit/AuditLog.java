@@ -23,16 +23,17 @@ import org.civiccredit.kit.identity.Caller;
  * {@link org.civiccredit.kit.idempotency.IdempotentCalls}; scheduled jobs record their own changes with
  * {@link #record(String, String, String)}.
  *
- * <p>Appends are serialised by a transaction-scoped advisory lock taken as the last step of the writing
- * transaction, so entries are numbered in the order their transactions commit and the chain has no forks; the
- * lock is held only from the append to the commit. The table is {@code audit_log} (migration
- * {@code db/kit/R__kit_audit_log.sql}, which each service adds to its Flyway locations).
+ * <p>An append takes no lock: the entry gets a number from a sequence and the hash of its own fields, and commits
+ * with its transaction. {@link AuditSealer} then chains the committed entries in the background (every
+ * {@code audit.seal-every}, and before every verification): each gets the next place in the chain and a hash over
+ * the previous entry's hash and its fields. Writing transactions therefore never queue behind each other for the
+ * log, and their commits can share the disk's flushes. The price is a short window (until the next sealing pass)
+ * in which an entry is protected by its own hash and the append-only trigger, but not yet by the chain. The table
+ * is {@code audit_log} (migration {@code db/kit/R__kit_audit_log.sql}, which each service adds to its Flyway
+ * locations).
  */
 @ApplicationScoped
 public class AuditLog {
-
-    /** Advisory lock key of audit appends (any constant distinct from the service's other advisory locks). */
-    static final long APPEND_LOCK = 0x4175646974L;
 
     private static final int PAGE = 1000;
 
@@ -51,6 +52,9 @@ public class AuditLog {
 
     @Inject
     TransactionSynchronizationRegistry transactions;
+
+    @Inject
+    AuditSealer sealer;
 
     /**
      * Records a mutating call made by the current caller, naming the records it touched: the non-empty
@@ -72,8 +76,8 @@ public class AuditLog {
 
     /**
      * Appends one entry as the last step before the current transaction commits (or not at all if it rolls
-     * back). For transactions that go on working after their change — a relay pass that makes further remote
-     * calls — so they hold the append lock only for their commit, not for those calls.
+     * back), so its time is that of the commit: for transactions that go on working after their change — a relay
+     * pass that makes further remote calls.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordBeforeCommit(String action, String actor, String refs) {
@@ -90,40 +94,60 @@ public class AuditLog {
     }
 
     private void append(String action, String actor, String refs) {
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, APPEND_LOCK).getSingleResult();
-        @SuppressWarnings("unchecked")
-        List<Object[]> last = em.createNativeQuery("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .getResultList();
-        long seq = last.isEmpty() ? 1 : ((Number) last.get(0)[0]).longValue() + 1;
-        byte[] prevHash = last.isEmpty() ? AuditChain.GENESIS : (byte[]) last.get(0)[1];
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        byte[] hash = AuditChain.hash(prevHash, seq, at, action, actor, refs);
         em.createNativeQuery("""
-                INSERT INTO audit_log (seq, recorded_at, action, actor, refs, prev_hash, hash)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)""")
-                .setParameter(1, seq).setParameter(2, Timestamp.from(at)).setParameter(3, action)
-                .setParameter(4, actor).setParameter(5, refs).setParameter(6, prevHash).setParameter(7, hash)
+                INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
+                VALUES (nextval('audit_log_seq'), ?1, ?2, ?3, ?4, ?5)""")
+                .setParameter(1, Timestamp.from(at)).setParameter(2, action).setParameter(3, actor)
+                .setParameter(4, refs).setParameter(5, AuditChain.entryHash(at, action, actor, refs))
                 .executeUpdate();
     }
 
-    /** Walks the whole chain from the first entry and reports the first broken link, if any. */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    /**
+     * Seals what has committed so far, then walks the whole chain from the first entry and reports the first broken
+     * link, if any; entries not sealed yet (committed during the walk, or held back because they were altered) are
+     * checked against the hash recorded when they were appended.
+     */
     public AuditVerification verify() {
+        sealer.sealAll();
+        return walk();
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    AuditVerification walk() {
         AuditChain.Verifier verifier = new AuditChain.Verifier();
         long after = 0;
         while (true) {
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery("""
-                    SELECT seq, recorded_at, action, actor, refs, prev_hash, hash FROM audit_log
-                    WHERE seq > ?1 ORDER BY seq LIMIT ?2""")
+                    SELECT seq, recorded_at, action, actor, refs, prev_hash, hash, chain_pos FROM audit_log
+                    WHERE chain_pos > ?1 ORDER BY chain_pos LIMIT ?2""")
                     .setParameter(1, after).setParameter(2, PAGE).getResultList();
             for (Object[] r : rows) {
                 AuditEntry e = new AuditEntry(((Number) r[0]).longValue(), toInstant(r[1]), (String) r[2],
-                        (String) r[3], (String) r[4], (byte[]) r[5], (byte[]) r[6]);
+                        (String) r[3], (String) r[4], (byte[]) r[5], (byte[]) r[6], ((Number) r[7]).longValue());
                 if (!verifier.accept(e)) {
                     return verifier.result();
                 }
-                after = e.seq();
+                after = e.position();
+            }
+            if (rows.size() < PAGE) {
+                break;
+            }
+        }
+        long afterSeq = 0;
+        while (true) {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("""
+                    SELECT seq, recorded_at, action, actor, refs, entry_hash FROM audit_log
+                    WHERE hash IS NULL AND seq > ?1 ORDER BY seq LIMIT ?2""")
+                    .setParameter(1, afterSeq).setParameter(2, PAGE).getResultList();
+            for (Object[] r : rows) {
+                afterSeq = ((Number) r[0]).longValue();
+                if (!verifier.acceptUnsealed(afterSeq, toInstant(r[1]), (String) r[2], (String) r[3], (String) r[4],
+                        (byte[]) r[5])) {
+                    return verifier.result();
+                }
             }
             if (rows.size() < PAGE) {
                 return verifier.result();
@@ -174,7 +198,7 @@ public class AuditLog {
         }
     }
 
-    private static Instant toInstant(Object value) {
+    static Instant toInstant(Object value) {
         if (value instanceof Timestamp t) {
             return t.toInstant();
         }

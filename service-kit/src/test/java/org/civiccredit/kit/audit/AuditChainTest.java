@@ -89,6 +89,41 @@ class AuditChainTest {
     }
 
     @Test
+    void entriesAreCheckedInChainOrderWhateverTheirNumbers() {
+        // Numbers given at append time may have gaps and commit out of order; the chain positions may not.
+        long[] seqs = { 3, 9, 4, 12 };
+        List<AuditEntry> entries = new ArrayList<>();
+        byte[] prev = AuditChain.GENESIS;
+        for (int i = 0; i < seqs.length; i++) {
+            byte[] hash = AuditChain.hash(prev, seqs[i], T0, "SubmitReport", "agency:greenway", "");
+            entries.add(new AuditEntry(seqs[i], T0, "SubmitReport", "agency:greenway", "", prev, hash, i + 1));
+            prev = hash;
+        }
+        assertThat(verify(entries).intact()).isTrue();
+        assertThat(verify(entries).entriesVerified()).isEqualTo(4);
+
+        entries.remove(1);
+        AuditVerification gap = verify(entries);
+        assertThat(gap.intact()).isFalse();
+        assertThat(gap.firstBrokenSeq()).as("the first missing position").isEqualTo(2);
+        assertThat(gap.problem()).contains("missing");
+    }
+
+    @Test
+    void anUnsealedEntryMustStillMatchTheHashOfItsAppend() {
+        byte[] recorded = AuditChain.entryHash(T0, "SubmitReport", "agency:greenway", "report_id=r1");
+        AuditChain.Verifier untouched = new AuditChain.Verifier();
+        assertThat(untouched.acceptUnsealed(41, T0, "SubmitReport", "agency:greenway", "report_id=r1", recorded))
+                .isTrue();
+        assertThat(untouched.result().intact()).isTrue();
+
+        AuditChain.Verifier altered = new AuditChain.Verifier();
+        assertThat(altered.acceptUnsealed(41, T0, "SubmitReport", "agency:other", "report_id=r1", recorded)).isFalse();
+        assertThat(altered.result().firstBrokenSeq()).isEqualTo(41);
+        assertThat(altered.result().problem()).contains("altered before it was sealed");
+    }
+
+    @Test
     void fieldBoundariesCannotBeShiftedBetweenFields() {
         byte[] a = AuditChain.hash(AuditChain.GENESIS, 1, T0, "ab", "c", "");
         byte[] b = AuditChain.hash(AuditChain.GENESIS, 1, T0, "a", "bc", "");

@@ -42,10 +42,30 @@ public class RuleCatalog {
     @Inject
     AuditLog audit;
 
+    /**
+     * The newest version this instance has stored or found stored (0 before it has looked): read on every report,
+     * so it is kept in memory rather than asked of the database each time. A version another instance stored is
+     * found by this instance's own refresh, within the same interval as a new publication.
+     */
+    private volatile long known;
+
     /** The newest version known here, if any. */
     public Optional<Long> currentVersion() {
-        return Optional.ofNullable(em.createQuery("SELECT max(r.version) FROM RuleCatalogEntity r", Long.class)
-                .getSingleResult());
+        long version = known;
+        if (version > 0) {
+            return Optional.of(version);
+        }
+        Long stored = em.createQuery("SELECT max(r.version) FROM RuleCatalogEntity r", Long.class).getSingleResult();
+        if (stored != null) {
+            advanceTo(stored);
+        }
+        return Optional.ofNullable(stored);
+    }
+
+    private synchronized void advanceTo(long version) {
+        if (version > known) {
+            known = version;
+        }
     }
 
     /** A rule of the current version: looked up by key, whatever the table's size. */
@@ -73,6 +93,7 @@ public class RuleCatalog {
             }
             audit.record("rule-catalog:stored", "system", "rule_table_version=" + version);
         });
+        advanceTo(version);
     }
 
     @Scheduled(every = "${intake.rule-catalog-refresh}", delayed = "1s",

@@ -90,10 +90,11 @@ public class OutboxRelay {
                         FROM outbox WHERE delivered_at IS NULL ORDER BY target, stream, id) head
                     WHERE next_attempt_at <= now() ORDER BY id LIMIT ?1""")
                     .setParameter(1, config.batchSize()).getResultList());
-            List<Future<Integer>> passes = new ArrayList<>(heads.size());
-            for (Object[] head : heads) {
-                passes.add(workers.submit(() -> inRequestContext(() -> QuarkusTransaction.requiringNew()
-                        .call(() -> relayStream((String) head[0], (String) head[1])))));
+            int perTransaction = Math.max(1, config.streamsPerTransaction());
+            List<Future<Integer>> passes = new ArrayList<>(heads.size() / perTransaction + 1);
+            for (int from = 0; from < heads.size(); from += perTransaction) {
+                List<Object[]> streams = heads.subList(from, Math.min(heads.size(), from + perTransaction));
+                passes.add(workers.submit(() -> inRequestContext(() -> relayStreams(streams))));
             }
             int delivered = 0;
             for (Future<Integer> pass : passes) {
@@ -104,6 +105,37 @@ public class OutboxRelay {
                 return total;
             }
         }
+    }
+
+    /**
+     * Delivers several streams in one transaction (each stream under its own advisory lock, its rows in order). If
+     * that transaction fails, nothing of it was committed, and each stream is tried again in a transaction of its
+     * own, so a stream that keeps failing only ever holds back itself.
+     */
+    private int relayStreams(List<Object[]> streams) {
+        if (streams.size() > 1) {
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> {
+                    int delivered = 0;
+                    for (Object[] head : streams) {
+                        delivered += relayStream((String) head[0], (String) head[1]);
+                    }
+                    return delivered;
+                });
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "outbox pass over %d streams failed; retrying them one by one", streams.size());
+            }
+        }
+        int delivered = 0;
+        for (Object[] head : streams) {
+            try {
+                delivered += QuarkusTransaction.requiringNew()
+                        .call(() -> relayStream((String) head[0], (String) head[1]));
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "outbox stream %s/%s pass failed; the next pass retries", head[0], head[1]);
+            }
+        }
+        return delivered;
     }
 
     /** Runs a delivery with a request context of its own, as the scheduler's thread had one. */

@@ -25,6 +25,15 @@ public interface RelayConfig {
     @WithDefault("1")
     int parallelism();
 
+    /**
+     * Streams delivered in one transaction of the sending side: their rows are marked and committed together, so
+     * a pass pays one commit (one wait for the disk) per this many streams instead of one per stream. If such a
+     * transaction fails, its streams are retried one transaction each, so one failing stream never holds back
+     * the others.
+     */
+    @WithDefault("16")
+    int streamsPerTransaction();
+
     /** How long one pass goes on taking new batches of due streams while it keeps delivering. */
     @WithDefault("PT2S")
     Duration maxPass();

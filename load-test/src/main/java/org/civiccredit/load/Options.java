@@ -16,7 +16,7 @@ public final class Options {
             usage: java -jar load-test.jar [--name value]...
               --scenarios score,intake,redemption,growth   which to run (default; in this order); each of the first
                                     three is preceded by the echo baseline of its service; "echo" adds all three first
-              --seconds 25          length of each measured phase      --warmup 5   unmeasured warm-up before it
+              --seconds 25          length of each measured phase      --warmup 30  unmeasured warm-up before it
               --echo-seconds 15     length of each echo baseline phase
               --concurrency 64      sessions of the echo and GetScore closed loops
               --intake-concurrency 128   sessions of the intake closed loop (each waits for its report's live score)
@@ -73,7 +73,7 @@ public final class Options {
     }
 
     public int warmupSeconds() {
-        return integer("warmup", 5);
+        return integer("warmup", 30);
     }
 
     public Path path(String name, String fallback) {

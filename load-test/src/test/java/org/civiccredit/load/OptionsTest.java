@@ -12,7 +12,7 @@ class OptionsTest {
         Options o = new Options(new String[] {"--seconds", "20", "--scenarios", "echo,score",
             "--pids", "reports=11,scoring=12,rewards="});
         assertThat(o.seconds()).isEqualTo(20);
-        assertThat(o.warmupSeconds()).isEqualTo(5);
+        assertThat(o.warmupSeconds()).isEqualTo(30);
         assertThat(o.runs("score")).isTrue();
         assertThat(o.runs("intake")).isFalse();
         assertThat(o.pids()).containsExactly(java.util.Map.entry("reports", 11L), java.util.Map.entry("scoring", 12L));

@@ -11,10 +11,13 @@ import java.sql.Statement;
  * Provisioning shortcut for the score-read scenario: a million enrolled participants cannot be enrolled through
  * Keycloak and gRPC in a reasonable time, so they are written straight into scoring-service's own tables with
  * set-based SQL (generate_series), as the outbox would have registered them: a participant row (score version
- * 2) and one counting score event each under the demo rule VOL_SHIFT_HOUR. Their ids are
+ * 2, with the stored score sum and window end scoring-service keeps, so a GetScore miss reads the row alone) and
+ * one counting score event each under the demo rule VOL_SHIFT_HOUR. Their ids are
  * {@code 10ad0000-0000-4000-8000-<12 hex digits of n>} for n = 1..count, so the driver can pick one at random
  * without a list. They exist only in scoring-service (not in reports-service or rewards-service) and carry no
- * cap usage: they are read-only fixtures for GetScore. Idempotent: rows present are left alone.
+ * cap usage: they are read-only fixtures for GetScore. Idempotent: rows present are left alone, except that
+ * fixtures written before scoring-service kept the score sum ({@code participant.score_sum}, unknown there) are
+ * given it once.
  */
 public final class Provisioning {
 
@@ -34,6 +37,7 @@ public final class Provisioning {
             throws SQLException {
         try (Connection c = DriverManager.getConnection(Loopback.requireJdbc(jdbcUrl), user, password)) {
             long present = single(c, "SELECT count(*) FROM participant WHERE participant_id LIKE '" + ID_PREFIX + "%'");
+            storeUnknownScoreSums(c);
             if (present >= count) {
                 return 0;
             }
@@ -42,12 +46,15 @@ public final class Provisioning {
                 throw new IllegalStateException(
                         "no rule table with VOL_SHIFT_HOUR: load the demo (scripts/up.sh) first");
             }
+            // Each fixture's one event counts its rule's delta (one hour) until its window ends: the stored sum.
+            long delta = single(c, "SELECT score_delta FROM rule WHERE version = " + version
+                    + " AND code = 'VOL_SHIFT_HOUR'");
             c.setAutoCommit(false);
             try (PreparedStatement participants = c.prepareStatement("""
                     INSERT INTO participant (participant_id, keycloak_subject, enrolled_at, registered_at,
-                                             score_version, score_valid_until)
+                                             score_version, score_sum, score_valid_until)
                     SELECT %s || lpad(to_hex(n), 12, '0'), 'load-subject-' || n, now() - interval '90 days',
-                           now() - interval '90 days', 2,
+                           now() - interval '90 days', 2, ?,
                            date_trunc('second', now()) - mod(n, 60) * interval '1 day' - interval '1 hour'
                              + interval '365 days'
                     FROM generate_series(1, ?) n
@@ -65,7 +72,8 @@ public final class Provisioning {
                           FROM generate_series(1, ?) n) g
                     JOIN rule r ON r.version = ? AND r.code = 'VOL_SHIFT_HOUR'
                     ON CONFLICT DO NOTHING""".formatted(PREFIX_LITERAL))) {
-                participants.setLong(1, count);
+                participants.setLong(1, delta);
+                participants.setLong(2, count);
                 participants.executeUpdate();
                 events.setLong(1, count);
                 events.setLong(2, version);
@@ -81,6 +89,23 @@ public final class Provisioning {
                 s.execute("ANALYZE score_event");
             }
             return count - present;
+        }
+    }
+
+    /**
+     * Gives fixtures written before scoring-service kept the score sum (null there: unknown, so every GetScore
+     * miss summed the events) the sum of their one event and its window end, as scoring-service would store
+     * them; set-based, and a no-op once done. A fixture whose event no longer counts keeps null (scoring-service
+     * sums it on read and its expiry sweep stores it).
+     */
+    private static void storeUnknownScoreSums(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeUpdate("""
+                    UPDATE participant p SET score_sum = e.delta, score_valid_until = e.counts_until
+                    FROM score_event e
+                    WHERE p.participant_id LIKE %s || '%%' AND p.score_sum IS NULL AND p.erased_at IS NULL
+                      AND e.participant_id = p.participant_id AND e.status = 'COUNTING'
+                      AND e.counts_until > now()""".formatted(PREFIX_LITERAL));
         }
     }
 

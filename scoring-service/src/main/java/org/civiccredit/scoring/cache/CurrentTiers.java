@@ -7,9 +7,13 @@ import org.civiccredit.scoring.domain.Tiers;
 import org.civiccredit.scoring.service.RuleTables;
 
 /**
- * This instance's copy of the current rule table's tiers, so that a cache hit places a score in the right tier
- * without asking PostgreSQL. Updated when this instance publishes a table, when another instance announces
- * one on the channel, and by a periodic check for an announcement that was lost; it only ever moves forward.
+ * This instance's copy of the current rule table's tiers, so that no score needs a query for its tiers: cache
+ * hits, GetScore misses, every change of a score and the expiry sweep place scores in these. Updated when this
+ * instance publishes a table (after its commit, before the publishing call returns), when another instance
+ * announces one on the channel (normally milliseconds after its commit), and by a periodic check every ten
+ * seconds for an announcement that was lost (and after the subscription is renewed); it only ever moves
+ * forward. Until a table published elsewhere is known here, scores computed here are placed in the previous
+ * table's tiers and carry its version, so every reader that knows the newer table re-places them.
  */
 @ApplicationScoped
 public class CurrentTiers {

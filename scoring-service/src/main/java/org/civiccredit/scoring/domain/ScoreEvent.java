@@ -34,4 +34,14 @@ public record ScoreEvent(UUID eventId, String reportId, String participantId, St
             case REVERSED, EXPIRED -> 0;
         };
     }
+
+    /**
+     * Whether this event is among those the score is summed over at {@code now}: its window has not ended and
+     * it is counting, or frozen with a positive delta. The earliest end of their windows is when the score
+     * next changes by itself ({@code participant.score_valid_until}).
+     */
+    public boolean contributesAt(Instant now) {
+        return countsUntil.isAfter(now)
+                && (status == EventStatus.COUNTING || status == EventStatus.FROZEN && delta > 0);
+    }
 }

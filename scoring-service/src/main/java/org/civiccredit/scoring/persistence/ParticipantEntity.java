@@ -35,7 +35,20 @@ public class ParticipantEntity extends PanacheEntityBase {
     @Column(name = "score_valid_until")
     public Instant scoreValidUntil;
 
+    /**
+     * The sum of the contributions of the participant's events before the floor at 0, as it stands until
+     * {@link #scoreValidUntil}; null when unknown (a row from before it was kept). Kept in the transaction of
+     * every change of the participant's events, under the participant's row lock.
+     */
+    @Column(name = "score_sum")
+    public Long scoreSum;
+
     public boolean erased() {
         return erasedAt != null;
+    }
+
+    /** Whether {@link #scoreSum} is the participant's sum at {@code now}: known, and no window has ended since. */
+    public boolean scoreSumHoldsAt(Instant now) {
+        return scoreSum != null && (scoreValidUntil == null || scoreValidUntil.isAfter(now));
     }
 }

@@ -65,6 +65,7 @@ public class Participants {
         participant.enrolledAt = enrolledAt == null ? null : enrolledAt.truncatedTo(ChronoUnit.MICROS);
         participant.registeredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         participant.scoreVersion = 1;
+        participant.scoreSum = 0L;
         participant.persist();
         return Outcome.changed(new Registration(participantId, participant.scoreVersion));
     }
@@ -94,6 +95,7 @@ public class Participants {
             tombstone.participantId = participantId;
             tombstone.erasedAt = now;
             tombstone.scoreVersion = 1;
+            tombstone.scoreSum = 0L;
             tombstone.persist();
             return Outcome.changed(0L);
         }
@@ -105,6 +107,8 @@ public class Participants {
         participant.keycloakSubject = null;
         participant.enrolledAt = null;
         participant.erasedAt = now;
+        // No event is theirs any more: the stored sum is what summing them gives, nothing, with no end.
+        participant.scoreSum = 0L;
         participant.scoreValidUntil = null;
         participant.scoreVersion++;
         changes.fire(ScoreChange.erased(participantId, participant.scoreVersion));

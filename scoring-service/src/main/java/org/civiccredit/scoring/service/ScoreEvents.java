@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.scoring.cache.CurrentTiers;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.scoring.domain.CapPeriod;
@@ -39,7 +40,8 @@ import org.civiccredit.scoring.relay.AwardOutbox;
  * unfreeze, reverse), each exactly once per report. Every change locks the participant first, so one
  * participant's events and cap usage change one transaction at a time, on any number of instances. In the
  * same transaction, a change writes what it means for the participant's award to the outbox and computes
- * the new score, which is cached and fanned out after the commit.
+ * the new score from the participant's stored score sum and the change's contribution (no per-event work,
+ * see {@link Scores#changed}), which is cached and fanned out after the commit.
  */
 @ApplicationScoped
 public class ScoreEvents {
@@ -60,7 +62,7 @@ public class ScoreEvents {
     Scores scores;
 
     @Inject
-    RuleTables ruleTables;
+    CurrentTiers currentTiers;
 
     @Inject
     AwardOutbox awards;
@@ -135,7 +137,7 @@ public class ScoreEvents {
         if (applied.awardPoints() > 0) {
             awards.award(applied);
         }
-        announce(participant, ScoreChangeCause.REPORT_APPLIED, applied);
+        announce(participant, ScoreChangeCause.REPORT_APPLIED, null, applied);
         return Outcome.changed(applied);
     }
 
@@ -146,6 +148,7 @@ public class ScoreEvents {
         ScoreEventEntity event = locked.event();
         refuseReversed(event);
         if (event.status != EventStatus.FROZEN) {
+            ScoreEvent before = event.toDomain();
             event.status = EventStatus.FROZEN;
             event.frozenAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             locked.participant().scoreVersion++;
@@ -153,7 +156,7 @@ public class ScoreEvents {
             if (frozen.awardPoints() > 0) {
                 awards.freeze(frozen);
             }
-            announce(locked.participant(), ScoreChangeCause.EVENT_FROZEN, frozen);
+            announce(locked.participant(), ScoreChangeCause.EVENT_FROZEN, before, frozen);
             return Outcome.changed(event.toDomain());
         }
         return Outcome.unchanged(event.toDomain());
@@ -166,13 +169,14 @@ public class ScoreEvents {
         ScoreEventEntity event = locked.event();
         refuseReversed(event);
         if (event.status == EventStatus.FROZEN) {
+            ScoreEvent before = event.toDomain();
             event.status = EventStatus.COUNTING;
             locked.participant().scoreVersion++;
             ScoreEvent unfrozen = event.toDomain();
             if (unfrozen.awardPoints() > 0) {
                 awards.release(unfrozen);
             }
-            announce(locked.participant(), ScoreChangeCause.EVENT_UNFROZEN, unfrozen);
+            announce(locked.participant(), ScoreChangeCause.EVENT_UNFROZEN, before, unfrozen);
             return Outcome.changed(event.toDomain());
         }
         return Outcome.unchanged(event.toDomain());
@@ -187,6 +191,7 @@ public class ScoreEvents {
         Locked locked = lockEventOf(reportId);
         ScoreEventEntity event = locked.event();
         if (event.status != EventStatus.REVERSED) {
+            ScoreEvent before = event.toDomain();
             event.status = EventStatus.REVERSED;
             event.reversedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             event.reversalCause = cause;
@@ -198,7 +203,7 @@ public class ScoreEvents {
             if (reversed.awardPoints() > 0) {
                 awards.reverse(reversed);
             }
-            announce(locked.participant(), ScoreChangeCause.EVENT_REVERSED, reversed);
+            announce(locked.participant(), ScoreChangeCause.EVENT_REVERSED, before, reversed);
             return Outcome.changed(event.toDomain());
         }
         return Outcome.unchanged(event.toDomain());
@@ -206,13 +211,16 @@ public class ScoreEvents {
 
     /**
      * Computes the participant's new score in the transaction of the change (so it is exactly the score of
-     * the new version), keeps its validity in the participant row for the expiry sweep, and fires the change;
-     * {@link org.civiccredit.scoring.cache.LiveScores} caches and fans it out once the transaction commits.
+     * the new version), keeps its sum and validity in the participant row (the validity also for the expiry
+     * sweep), and fires the change; {@link org.civiccredit.scoring.cache.LiveScores} caches and fans it out
+     * once the transaction commits. The score is placed in the tiers this instance knows to be current (see
+     * {@link Scores} for the window after a publication on another instance).
+     *
+     * @param before the event before the change, or null for a newly applied one
      */
-    private void announce(ParticipantEntity participant, ScoreChangeCause cause, ScoreEvent event) {
-        em.flush();
-        LiveScore live = scores.liveOf(participant, ruleTables.currentTiers(), Instant.now());
-        participant.scoreValidUntil = live.validUntil();
+    private void announce(ParticipantEntity participant, ScoreChangeCause cause, ScoreEvent before,
+            ScoreEvent event) {
+        LiveScore live = scores.changed(participant, before, event, currentTiers.get(), Instant.now());
         changes.fire(ScoreChange.of(live, cause, event));
     }
 

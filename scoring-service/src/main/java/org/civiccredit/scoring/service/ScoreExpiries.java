@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.civiccredit.kit.audit.AuditLog;
+import org.civiccredit.scoring.cache.CurrentTiers;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ScoreChange;
@@ -22,8 +23,9 @@ import org.jboss.logging.Logger;
  * The expiry sweep: when a contributing event's counting window ends, the participant's score changes without
  * any call, so the sweep bumps the score version and announces the new score like any other change. It finds
  * due participants by {@code participant.score_valid_until} (indexed), so a pass costs what is due, not what
- * exists; instances share the work through {@code FOR UPDATE SKIP LOCKED}. Each batch that changes scores is
- * one audit entry.
+ * exists; instances share the work through {@code FOR UPDATE SKIP LOCKED}. A due participant's stored score
+ * sum no longer holds, so the sweep sums their events again and stores the sum with its new validity. Each
+ * batch that changes scores is one audit entry.
  */
 @ApplicationScoped
 public class ScoreExpiries {
@@ -41,7 +43,7 @@ public class ScoreExpiries {
     Scores scores;
 
     @Inject
-    RuleTables ruleTables;
+    CurrentTiers currentTiers;
 
     @Inject
     ScoringConfig config;
@@ -75,7 +77,7 @@ public class ScoreExpiries {
         if (due.isEmpty()) {
             return 0;
         }
-        Tiers tiers = ruleTables.currentTiers();
+        Tiers tiers = currentTiers.get();
         List<String> endedEvents = new ArrayList<>();
         for (String participantId : due) {
             // Row-locked by the query above, like every other change of this participant's score.
@@ -89,8 +91,7 @@ public class ScoreExpiries {
                     .setParameter(1, participantId).setParameter(2, participant.scoreValidUntil)
                     .setParameter(3, now).getResultList();
             participant.scoreVersion++;
-            LiveScore live = scores.liveOf(participant, tiers, now);
-            participant.scoreValidUntil = live.validUntil();
+            LiveScore live = scores.resum(participant, tiers, now);
             String reportId = ended.isEmpty() ? "" : (String) ended.get(0)[0];
             String eventId = ended.isEmpty() ? "" : (String) ended.get(0)[1];
             changes.fire(new ScoreChange(participantId, live, live.version(), ScoreChangeCause.EVENT_EXPIRED,

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.civiccredit.scoring.cache.CurrentTiers;
 import org.civiccredit.scoring.domain.EventStatus;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ParticipantExport;
@@ -23,15 +24,37 @@ import org.civiccredit.scoring.persistence.ParticipantEntity;
 import org.civiccredit.scoring.persistence.RuleEntity;
 import org.civiccredit.scoring.persistence.ScoreEventEntity;
 
-/** Reads scores, and the entries behind them, from the score events in PostgreSQL (the truth). */
+/**
+ * Reads scores, and the entries behind them, from PostgreSQL (the truth), and keeps each participant's stored
+ * score sum ({@code participant.score_sum}) in step with their events. A score is read from the participant's
+ * row alone while the stored sum holds (no window has ended since it was kept); otherwise, and for a row whose
+ * sum is unknown, the events are summed. Scores are placed in the tiers this instance knows to be current
+ * ({@link CurrentTiers}, without a query): a table published on another instance is known here once its
+ * announcement arrives on the score channel (normally milliseconds after its commit) or, if that message
+ * was lost, within the ten-second check of {@code ScoreFanOut}. During that window a score computed here
+ * carries the previous table's version, and every reader that knows the newer table places it in the newer
+ * tiers ({@code LiveScores}), as for any cached score.
+ */
 @ApplicationScoped
 public class Scores {
+
+    /**
+     * The score formula of scoring.proto over the events that may still count (as
+     * {@link ScoreEvent#contributionAt}: counting deltas, frozen deltas only when positive), with the earliest
+     * end of a contributing event's window, in one index-only query: O(events), so only for a sum that is not
+     * known or no longer holds.
+     */
+    private static final String SUM_OF_EVENTS = """
+            SELECT COALESCE(SUM(CASE WHEN status = 'COUNTING' THEN delta WHEN delta > 0 THEN delta ELSE 0 END), 0),
+                   MIN(counts_until) FILTER (WHERE status = 'COUNTING' OR delta > 0)
+            FROM score_event
+            WHERE participant_id = ?1 AND status IN ('COUNTING', 'FROZEN') AND counts_until > ?2""";
 
     @Inject
     EntityManager em;
 
     @Inject
-    RuleTables ruleTables;
+    CurrentTiers currentTiers;
 
     /** Position in a participant's entries, newest occurred_at first: entries after it come next. */
     public record Cursor(Instant occurredAt, UUID eventId) {
@@ -53,7 +76,7 @@ public class Scores {
         if (participant == null || participant.erased()) {
             return Optional.empty();
         }
-        return Optional.of(liveOf(participant, ruleTables.currentTiers(), now));
+        return Optional.of(liveOf(participant, currentTiers.get(), now));
     }
 
     /**
@@ -115,27 +138,87 @@ public class Scores {
                     key -> new ParticipantExport.AppliedRule(key.version(),
                             RuleTables.toDefinition(RuleEntity.findById(key))));
         }
-        Score score = liveOf(participant, ruleTables.currentTiers(), now).score();
+        Score score = liveOf(participant, currentTiers.get(), now).score();
         return Optional.of(new ParticipantExport(score, events, List.copyOf(rules.values()),
                 participant.keycloakSubject == null ? "" : participant.keycloakSubject, participant.registeredAt));
     }
 
     /**
-     * The score formula of scoring.proto, summed in the database over the events that may still count
-     * (as {@link ScoreEvent#contributionAt}: counting deltas, frozen deltas only when positive), floored at 0,
-     * together with the earliest end of a contributing event's window, in one index-only query. Changes of
-     * the current transaction must be flushed first.
+     * A participant's live score at {@code now}: from the stored sum while it holds (one row, no per-event
+     * work), otherwise summed from the events without storing it (readers never write; the expiry sweep or the
+     * participant's next change stores it). Changes of the current transaction must be flushed first.
      */
     LiveScore liveOf(ParticipantEntity participant, Tiers tiers, Instant now) {
-        Object[] row = (Object[]) em.createNativeQuery("""
-                SELECT COALESCE(SUM(CASE WHEN status = 'COUNTING' THEN delta WHEN delta > 0 THEN delta ELSE 0 END), 0),
-                       MIN(counts_until) FILTER (WHERE status = 'COUNTING' OR delta > 0)
-                FROM score_event
-                WHERE participant_id = ?1 AND status IN ('COUNTING', 'FROZEN') AND counts_until > ?2""")
-                .setParameter(1, participant.participantId).setParameter(2, now).getSingleResult();
-        Score score = tiers.scoreOf(participant.participantId, ((Number) row[0]).longValue(),
-                participant.scoreVersion, now);
-        return new LiveScore(score, tiers.ruleTableVersion(), toInstant(row[1]));
+        if (participant.scoreSumHoldsAt(now)) {
+            return liveScore(participant, participant.scoreSum, participant.scoreValidUntil, tiers, now);
+        }
+        Sum sum = sumOfEvents(participant.participantId, now);
+        return liveScore(participant, sum.sum(), sum.validUntil(), tiers, now);
+    }
+
+    /**
+     * Sums a participant's events again and stores the sum and its validity in their row; for a writer that
+     * holds the participant's row lock, when the stored sum is unknown or a window has ended since it was kept.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    LiveScore resum(ParticipantEntity participant, Tiers tiers, Instant now) {
+        em.flush();
+        Sum sum = sumOfEvents(participant.participantId, now);
+        participant.scoreSum = sum.sum();
+        participant.scoreValidUntil = sum.validUntil();
+        return liveScore(participant, sum.sum(), sum.validUntil(), tiers, now);
+    }
+
+    /**
+     * Keeps the stored sum in step with one change of one event, in the transaction of the change and under the
+     * participant's row lock, and returns the new live score. While the stored sum holds, the change adds the
+     * difference of the event's contribution ({@code after} minus {@code before}): an applied event adds its
+     * delta, freezing a deduction removes it and unfreezing adds it back, a reversal removes what the event
+     * contributed; the validity moves to the event's window end if that is earlier, and only when the event
+     * that ended the validity stops contributing is the next window end looked up (an index range scan that
+     * stops at the first contributing event). A sum that is unknown or no longer holds is summed again.
+     *
+     * @param before the event as it was, or null for a newly applied one
+     * @param after  the event as it is now (its change not necessarily flushed)
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    LiveScore changed(ParticipantEntity participant, ScoreEvent before, ScoreEvent after, Tiers tiers, Instant now) {
+        if (!participant.scoreSumHoldsAt(now)) {
+            return resum(participant, tiers, now);
+        }
+        participant.scoreSum += after.contributionAt(now) - (before == null ? 0 : before.contributionAt(now));
+        Instant validUntil = participant.scoreValidUntil;
+        if (after.contributesAt(now)) {
+            if (validUntil == null || after.countsUntil().isBefore(validUntil)) {
+                participant.scoreValidUntil = after.countsUntil();
+            }
+        } else if (before != null && before.contributesAt(now) && validUntil != null
+                && !before.countsUntil().isAfter(validUntil)) {
+            // It contributed, so its window ends at or after the validity: exactly at it, so look for the next.
+            em.flush();
+            participant.scoreValidUntil = toInstant(em.createNativeQuery("""
+                    SELECT MIN(counts_until) FROM score_event
+                    WHERE participant_id = ?1 AND status IN ('COUNTING', 'FROZEN') AND counts_until > ?2
+                      AND (status = 'COUNTING' OR delta > 0)""")
+                    .setParameter(1, participant.participantId).setParameter(2, now).getSingleResult());
+        }
+        return liveScore(participant, participant.scoreSum, participant.scoreValidUntil, tiers, now);
+    }
+
+    private record Sum(long sum, Instant validUntil) {
+    }
+
+    /** {@link #SUM_OF_EVENTS} at {@code now}. Changes of the current transaction must be flushed first. */
+    private Sum sumOfEvents(String participantId, Instant now) {
+        Object[] row = (Object[]) em.createNativeQuery(SUM_OF_EVENTS)
+                .setParameter(1, participantId).setParameter(2, now).getSingleResult();
+        return new Sum(((Number) row[0]).longValue(), toInstant(row[1]));
+    }
+
+    private static LiveScore liveScore(ParticipantEntity participant, long sum, Instant validUntil, Tiers tiers,
+            Instant now) {
+        Score score = tiers.scoreOf(participant.participantId, sum, participant.scoreVersion, now);
+        return new LiveScore(score, tiers.ruleTableVersion(), validUntil);
     }
 
     /** A timestamptz of a native query, whichever Java type the driver and Hibernate chose for it. */

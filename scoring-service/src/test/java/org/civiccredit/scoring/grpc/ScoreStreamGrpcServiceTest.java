@@ -127,7 +127,9 @@ class ScoreStreamGrpcServiceTest {
     void freezeUnfreezeAndReversalArePushedWithTheirCause() throws Exception {
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
         ScoreEvent shift = internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(1)));
-        try (ScoreStreamRecorder stream = ScoreStreamRecorder.open(channel, pat.token(), 2)) {
+        try (ScoreStreamRecorder stream = ScoreStreamRecorder.open(channel, pat.token(), 1)) {
+            // The current score arrives once the stream listens: the changes below cannot overtake its opening.
+            assertThat(stream.next(WAIT_MS).update().getScore().getVersion()).isEqualTo(2);
             internal.freezeEvent(FreezeEventRequest.newBuilder().setIdempotencyKey(newId())
                     .setReportId(shift.getReportId()).build());
             internal.unfreezeEvent(UnfreezeEventRequest.newBuilder().setIdempotencyKey(newId())

@@ -100,12 +100,17 @@ public final class Provisioning {
      */
     private static void storeUnknownScoreSums(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.executeUpdate("""
+            int updated = s.executeUpdate("""
                     UPDATE participant p SET score_sum = e.delta, score_valid_until = e.counts_until
                     FROM score_event e
                     WHERE p.participant_id LIKE %s || '%%' AND p.score_sum IS NULL AND p.erased_at IS NULL
                       AND e.participant_id = p.participant_id AND e.status = 'COUNTING'
                       AND e.counts_until > now()""".formatted(PREFIX_LITERAL));
+            if (updated > 0) {
+                // Every updated row left a dead version behind, and this machine's PostgreSQL runs without
+                // autovacuum: without this, every GetScore of the phase would step over them.
+                s.execute("VACUUM (ANALYZE) participant");
+            }
         }
     }
 

@@ -24,22 +24,12 @@ import java.util.UUID;
  * shortfall until they come back (then they are clawed back) or are captured (then the shortfall stays);
  * points of the lot that expired are not recovered again.</li>
  * </ul>
- * The wallet holds only the lots its caller loaded, which the caller brought up to the current time first
- * (lots it did not load are caught up without it): an award needs none; a hold needs the oldest available lots
- * up to its cost (all of them when they do not cover it), and {@link #available()} is then compared with the
- * cost only; a settlement needs the lots its allocations name; a reversal needs its lot and the oldest other
- * available lots up to what was spent from it; freezing and unfreezing need their lot; forfeiting needs every
- * open lot. Lots are ordered oldest first by award time, then by lot id as PostgreSQL orders uuids (unsigned,
- * byte by byte), so a query reading lots in that order reads them in the wallet's order.
+ * The caller loads every open (pending or available) lot, and every lot an allocation it settles refers to.
  */
 public final class ParticipantWallet {
 
-    /** Orders lot ids as PostgreSQL orders uuids (java.util.UUID compares them as signed numbers). */
-    static final Comparator<UUID> LOT_ID_ORDER = Comparator.comparing(UUID::getMostSignificantBits,
-            Long::compareUnsigned).thenComparing(UUID::getLeastSignificantBits, Long::compareUnsigned);
-
     private static final Comparator<AwardLot> OLDEST_FIRST =
-            Comparator.comparing(AwardLot::awardedAt).thenComparing(AwardLot::lotId, LOT_ID_ORDER);
+            Comparator.comparing(AwardLot::awardedAt).thenComparing(AwardLot::lotId);
 
     private final UUID participantId;
     private final Map<UUID, AwardLot> lots = new LinkedHashMap<>();
@@ -49,13 +39,6 @@ public final class ParticipantWallet {
     public ParticipantWallet(UUID participantId, Collection<AwardLot> loaded) {
         this.participantId = participantId;
         loaded.stream().sorted(OLDEST_FIRST).forEach(l -> lots.put(l.lotId(), l));
-    }
-
-    /** Adds a lot loaded later (a wallet holding it already keeps its own, possibly changed, copy). */
-    public void include(AwardLot lot) {
-        if (lots.putIfAbsent(lot.lotId(), lot) == null) {
-            ordered = null;
-        }
     }
 
     public UUID participantId() {
@@ -79,13 +62,13 @@ public final class ParticipantWallet {
         return Optional.ofNullable(lots.get(lotId));
     }
 
-    /** Spendable points: the remainders of the available lots loaded. */
+    /** Spendable points: the remainders of available lots. */
     public long available() {
         return lots.values().stream().filter(l -> l.state() == LotState.AVAILABLE).mapToLong(AwardLot::remaining)
                 .sum();
     }
 
-    /** Points awarded and not yet spendable, in the pending lots loaded. */
+    /** Points awarded and not yet spendable. */
     public long pending() {
         return lots.values().stream().filter(l -> l.state() == LotState.PENDING).mapToLong(AwardLot::remaining)
                 .sum();
@@ -175,8 +158,7 @@ public final class ParticipantWallet {
         }
         catchUp(now);
         List<Allocation> ordered = allocations.stream()
-                .sorted(Comparator.comparing((Allocation a) -> lotOf(a).awardedAt())
-                        .thenComparing(Allocation::lotId, LOT_ID_ORDER))
+                .sorted(Comparator.comparing((Allocation a) -> lotOf(a).awardedAt()).thenComparing(Allocation::lotId))
                 .toList();
         if (captured > 0) {
             post(MovementReason.REDEMPTION_CAPTURE, captured, Account.held(participantId),

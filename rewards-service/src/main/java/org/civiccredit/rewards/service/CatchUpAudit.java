@@ -16,7 +16,6 @@ import org.civiccredit.rewards.domain.AwardLot;
 import org.civiccredit.rewards.domain.LotState;
 import org.civiccredit.rewards.domain.ParticipantWallet;
 import org.civiccredit.rewards.persistence.RedemptionEntity;
-import org.civiccredit.rewards.persistence.WalletStore;
 
 /**
  * Appends to the audit log what catching a wallet up with time changed, one entry per record, in the transaction
@@ -61,21 +60,16 @@ public class CatchUpAudit {
     }
 
     /**
-     * Records, when the transaction commits, the holds that expired, the lots the catch-up statement changed
-     * ({@code caughtUp}), and each loaded lot whose state time changed since {@code before}. A lot that a
-     * returning hold made available again is part of that hold's entry.
+     * Records, when the transaction commits, the holds that expired and each lot whose state time changed since
+     * {@code before}. A lot that a returning hold made available again is part of that hold's entry.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    void record(String actor, List<RedemptionEntity> expiredHolds, List<WalletStore.CaughtUpLot> caughtUp,
-            Map<UUID, LotState> before, ParticipantWallet wallet) {
+    void record(String actor, List<RedemptionEntity> expiredHolds, Map<UUID, LotState> before,
+            ParticipantWallet wallet) {
         List<Entry> entries = new ArrayList<>();
         for (RedemptionEntity r : expiredHolds) {
             entries.add(new Entry("catch-up:hold-expired",
                     "redemption_id=" + r.redemptionId + ",offer_id=" + r.offerId));
-        }
-        for (WalletStore.CaughtUpLot lot : caughtUp) {
-            entries.add(new Entry(lot.expired() ? "catch-up:lot-expired" : "catch-up:lot-available",
-                    "lot_id=" + lot.lotId() + ",report_id=" + lot.reportId()));
         }
         for (AwardLot lot : wallet.lots()) {
             LotState was = before.get(lot.lotId());

@@ -87,7 +87,6 @@ public class Redemptions {
             Tiers.Standing standing = standing(participantId, o);
             ParticipantEntity p = store.lock(participantId);
             WalletStore.Loaded loaded = wallets.open(participantId, List.of(), now);
-            store.loadOldestAvailable(loaded, o.pointsCost, null);
             Eligibility verdict = eligibility(p, loaded.wallet(), o, standing, now);
             if (verdict != Eligibility.ELIGIBLE) {
                 throw Refusal.failedPrecondition(verdict.name(), switch (verdict) {
@@ -149,7 +148,6 @@ public class Redemptions {
             throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
         }
         WalletStore.Loaded loaded = wallets.open(participantId, List.of(), List.of(offer.offerId), now);
-        store.loadOldestAvailable(loaded, offer.pointsCost, null);
         if (eligibility(p, loaded.wallet(), offer, standing, now) != Eligibility.ELIGIBLE) {
             throw Refusal.failedPrecondition("NOT_ELIGIBLE",
                     "the participant behind this token may not redeem this offer");
@@ -309,7 +307,6 @@ public class Redemptions {
         return offer.minimumTierName == null ? NO_TIER : tiers.standing(participantId, offer.minimumTierName);
     }
 
-    /** The verdict on a wallet holding the oldest available lots up to the offer's cost (or all of them). */
     private Eligibility eligibility(ParticipantEntity p, ParticipantWallet wallet, OfferEntity offer,
             Tiers.Standing standing, Instant now) {
         long used = 0;

@@ -78,10 +78,8 @@ public class Wallets {
     }
 
     /**
-     * Brings a locked participant's wallet up to {@code now} and loads the lots {@code alsoLots} names: lots
-     * become available or expire (in one statement, see {@link WalletStore#catchUp}) and holds past their TTL
-     * expire (their points come back; their lots are loaded), each change audited. The wallet holds no other lot;
-     * a change loads what else it needs through the store. The holds' changes are saved with
+     * Loads a locked participant's wallet brought up to {@code now}: holds past their TTL expire (their points
+     * come back) and lots become available or expire, each change audited. Nothing else is saved until
      * {@link WalletStore#save}.
      */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -102,10 +100,8 @@ public class Wallets {
 
     private WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Collection<UUID> alsoOffers,
             Instant now, String actor) {
-        WalletStore.CaughtUp caughtUp = store.catchUp(participantId, now);
-        List<RedemptionEntity> overdue = caughtUp.overdueHolds().isEmpty() ? List.of()
-                : RedemptionEntity.list("redemptionId IN ?1 ORDER BY holdExpiresAt, redemptionId",
-                        caughtUp.overdueHolds());
+        List<RedemptionEntity> overdue = RedemptionEntity.list(
+                "participantId = ?1 AND state = 'HELD' AND holdExpiresAt <= ?2", participantId, now);
         if (!overdue.isEmpty()) {
             Set<UUID> offers = new TreeSet<>(alsoOffers);
             overdue.forEach(r -> offers.add(r.offerId));
@@ -119,22 +115,18 @@ public class Wallets {
             allocations.put(r.redemptionId, a);
             a.forEach(x -> lots.add(x.lotId()));
         }
-        WalletStore.Loaded loaded = store.empty(participantId);
-        store.loadLots(loaded, lots);
+        WalletStore.Loaded loaded = store.load(participantId, lots);
         Map<UUID, LotState> before = CatchUpAudit.states(loaded.wallet());
         for (RedemptionEntity r : overdue) {
             settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.EXPIRED,
                     r.holdExpiresAt, now);
         }
         loaded.wallet().catchUp(now);
-        catchUpAudit.record(actor, overdue, caughtUp.lots(), before, loaded.wallet());
+        catchUpAudit.record(actor, overdue, before, loaded.wallet());
         return loaded;
     }
 
-    /**
-     * Awards points for a report; a redelivery returns the lot recorded the first time, unchanged. Loads none of
-     * the wallet's lots.
-     */
+    /** Awards points for a report; a redelivery returns the lot recorded the first time, unchanged. */
     @Transactional
     public Outcome<AwardLot> award(String reportId, String participantId, long points, String ruleCode,
             long ruleTableVersion, Instant at) {
@@ -161,11 +153,11 @@ public class Wallets {
     @Transactional
     public Outcome<AwardLot> freeze(String reportId, Instant at) {
         Instant now = micros(at);
-        WalletStore.LotOwner row = lockedLotOf(reportId);
-        WalletStore.Loaded loaded = open(row.participantId(), List.of(row.lotId()), now);
-        boolean frozen = loaded.wallet().freeze(row.lotId());
+        AwardLotEntity row = lockedLotOf(reportId);
+        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        boolean frozen = loaded.wallet().freeze(row.lotId);
         store.save(loaded, now);
-        return new Outcome<>(loaded.wallet().lot(row.lotId()).orElseThrow(), frozen);
+        return new Outcome<>(loaded.wallet().lot(row.lotId).orElseThrow(), frozen);
     }
 
     /**
@@ -175,45 +167,38 @@ public class Wallets {
     @Transactional
     public Outcome<AwardLot> release(String reportId, Instant at) {
         Instant now = micros(at);
-        WalletStore.LotOwner row = lockedLotOf(reportId);
-        WalletStore.Loaded loaded = open(row.participantId(), List.of(row.lotId()), now);
-        boolean released = loaded.wallet().unfreeze(row.lotId(), now);
+        AwardLotEntity row = lockedLotOf(reportId);
+        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        boolean released = loaded.wallet().unfreeze(row.lotId, now);
         store.save(loaded, now);
-        return new Outcome<>(loaded.wallet().lot(row.lotId()).orElseThrow(), released);
+        return new Outcome<>(loaded.wallet().lot(row.lotId).orElseThrow(), released);
     }
 
     /** Claws back a report's award exactly once; a repeated call returns the reversal as first recorded. */
     @Transactional
     public Outcome<ReversedAward> reverse(String reportId, String reason, Instant at) {
         Instant now = micros(at);
-        WalletStore.LotOwner row = lockedLotOf(reportId);
+        AwardLotEntity row = lockedLotOf(reportId);
         ReversalEntity done = ReversalEntity.findById(reportId);
         if (done != null) {
-            AwardLotEntity lot = AwardLotEntity.findById(row.lotId());
-            return Outcome.unchanged(new ReversedAward(lot.toDomain(), new Reversal(done.clawedBack, done.shortfall)));
+            return Outcome.unchanged(new ReversedAward(row.toDomain(), new Reversal(done.clawedBack, done.shortfall)));
         }
-        WalletStore.Loaded loaded = open(row.participantId(), List.of(row.lotId()), now);
-        // What was spent from the lot is recovered from the oldest other available lots.
-        store.loadOldestAvailable(loaded, loaded.wallet().lot(row.lotId()).orElseThrow().spent(), row.lotId());
-        Reversal reversal = loaded.wallet().reverse(row.lotId(), store.heldFromLot(row.lotId()), now);
+        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        Reversal reversal = loaded.wallet().reverse(row.lotId, store.heldFromLot(row.lotId), now);
         store.save(loaded, now);
         ReversalEntity r = new ReversalEntity();
         r.reportId = reportId;
-        r.lotId = row.lotId();
+        r.lotId = row.lotId;
         r.reason = reason;
         r.clawedBack = reversal.clawedBack();
         r.shortfall = reversal.shortfall();
         r.reversedAt = now;
         r.persist();
-        return Outcome.changed(new ReversedAward(loaded.wallet().lot(row.lotId()).orElseThrow(), reversal));
+        return Outcome.changed(new ReversedAward(loaded.wallet().lot(row.lotId).orElseThrow(), reversal));
     }
 
-    /**
-     * The report's lot and participant, the participant locked. The lot itself is not loaded here: it is read
-     * after the wallet caught up, so the transaction never holds a copy older than that.
-     */
-    private WalletStore.LotOwner lockedLotOf(String reportId) {
-        WalletStore.LotOwner row = store.lotOwner(reportId).orElse(null);
+    private AwardLotEntity lockedLotOf(String reportId) {
+        AwardLotEntity row = store.lotForReport(reportId).orElse(null);
         if (row == null) {
             if (store.erasedReport(reportId)) {
                 throw Refusal.failedPrecondition("PARTICIPANT_ERASED", "the participant awarded for report "
@@ -221,7 +206,7 @@ public class Wallets {
             }
             throw Refusal.notFound("no award for report " + reportId);
         }
-        participants.lockRegistered(row.participantId());
+        participants.lockRegistered(row.participantId);
         return row;
     }
 
@@ -331,7 +316,7 @@ public class Wallets {
             allocations.put(r.redemptionId, a);
             a.forEach(x -> lots.add(x.lotId()));
         }
-        WalletStore.Loaded loaded = store.loadOpen(id, lots);
+        WalletStore.Loaded loaded = store.load(id, lots);
         int voided = 0;
         for (RedemptionEntity r : open) {
             settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.VOIDED, now,

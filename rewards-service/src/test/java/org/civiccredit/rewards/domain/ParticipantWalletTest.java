@@ -49,40 +49,6 @@ class ParticipantWalletTest {
     }
 
     @Test
-    void lotsAwardedAtTheSameInstantAreSpentInTheOrderPostgresqlSortsTheirIds() {
-        // As signed numbers (java.util.UUID's order) the first id is the smaller; unsigned (PostgreSQL's) it is
-        // the larger, so a hold takes the second lot first, as a query ordered by lot_id reads them.
-        UUID high = UUID.fromString("f0000000-0000-0000-0000-000000000000");
-        UUID low = UUID.fromString("10000000-0000-0000-0000-000000000000");
-        assertThat(high.compareTo(low)).isNegative();
-        ParticipantWallet w = wallet(List.of());
-        w.award(high, "r-high", 10, "RULE", 1, T0, WINDOW, LIFETIME);
-        w.award(low, "r-low", 10, "RULE", 1, T0, WINDOW, LIFETIME);
-        assertThat(w.lots()).extracting(AwardLot::lotId).containsExactly(low, high);
-
-        List<Allocation> held = w.hold(15, "hold", T0.plus(WINDOW)).orElseThrow();
-        assertThat(held).containsExactly(new Allocation(low, 10), new Allocation(high, 5));
-    }
-
-    @Test
-    void aLotIncludedLaterTakesItsPlaceOldestFirstAndALoadedCopyIsKept() {
-        AwardLot older = new AwardLot(UUID.randomUUID(), "r-old", 10, 10, 0, 0, 0, 0, LotState.AVAILABLE, false, T0,
-                T0.plus(WINDOW), T0.plus(LIFETIME), "RULE", 1);
-        AwardLot newer = new AwardLot(UUID.randomUUID(), "r-new", 10, 10, 0, 0, 0, 0, LotState.AVAILABLE, false,
-                T0.plusSeconds(1), T0.plus(WINDOW), T0.plus(LIFETIME), "RULE", 1);
-        ParticipantWallet w = wallet(List.of(newer));
-        w.hold(4, "hold-1", T0.plus(WINDOW)).orElseThrow();
-        w.include(older);
-        w.include(new AwardLot(newer.lotId(), "r-new", 10, 10, 0, 0, 0, 0, LotState.AVAILABLE, false,
-                T0.plusSeconds(1), T0.plus(WINDOW), T0.plus(LIFETIME), "RULE", 1));
-        assertThat(w.lots()).containsExactly(older, newer);
-        assertThat(w.available()).isEqualTo(16);
-
-        assertThat(w.hold(12, "hold-2", T0.plus(WINDOW)).orElseThrow())
-                .containsExactly(new Allocation(older.lotId(), 10), new Allocation(newer.lotId(), 2));
-    }
-
-    @Test
     void anAwardIsPendingForTheContestWindowThenAvailable() {
         ParticipantWallet w = wallet(List.of());
         AwardLot lot = award(w, "r1", 50, T0);

@@ -43,6 +43,12 @@ public final class AuditChain {
         return hash(GENESIS, 0, recordedAt, action, actor, refs);
     }
 
+    /** Whether an entry's fields still match the hash recorded when it was appended (false when none was). */
+    public static boolean matchesEntryHash(Instant recordedAt, String action, String actor, String refs,
+            byte[] entryHash) {
+        return entryHash != null && MessageDigest.isEqual(entryHash, entryHash(recordedAt, action, actor, refs));
+    }
+
     /** Microseconds since the epoch: the precision PostgreSQL keeps, so a stored entry hashes as it did. */
     public static long micros(Instant t) {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000L);
@@ -89,8 +95,7 @@ public final class AuditChain {
             if (broken != null) {
                 return false;
             }
-            if (entryHash == null
-                    || !MessageDigest.isEqual(entryHash, entryHash(recordedAt, action, actor, refs))) {
+            if (!matchesEntryHash(recordedAt, action, actor, refs, entryHash)) {
                 return fail(seq, "its content does not match the hash recorded when it was appended (the entry was"
                         + " altered before it was sealed)");
             }

@@ -80,8 +80,7 @@ public class AuditSealer {
             String actor = (String) r[3];
             String refs = (String) r[4];
             byte[] entryHash = (byte[]) r[5];
-            if (entryHash == null || !java.security.MessageDigest.isEqual(entryHash,
-                    AuditChain.entryHash(at, action, actor, refs))) {
+            if (!AuditChain.matchesEntryHash(at, action, actor, refs, entryHash)) {
                 LOG.errorf("audit entry %d does not match the hash recorded when it was appended: it was altered; "
                         + "sealing stops here until it is restored", seq);
                 break;

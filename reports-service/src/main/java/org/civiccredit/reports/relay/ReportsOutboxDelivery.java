@@ -2,15 +2,19 @@ package org.civiccredit.reports.relay;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.RegisterClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
+import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
+import org.civiccredit.api.scoring.v1.ApplyReportResult;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
@@ -18,6 +22,7 @@ import org.civiccredit.api.scoring.v1.ReverseEventRequest;
 import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.audit.AuditLog;
+import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.kit.outbox.OutboxDelivery;
 import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 
@@ -68,6 +73,34 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
         } catch (InvalidProtocolBufferException e) {
             throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
         }
+    }
+
+    /** Accepted reports of different participants go to scoring-service many in one ApplyReportBatch call. */
+    @Override
+    public boolean batches(String kind) {
+        return OutboxKind.SCORING_APPLY_REPORT.name().equals(kind);
+    }
+
+    @Override
+    public List<StatusRuntimeException> deliverBatch(String kind, List<byte[]> payloads) {
+        if (!batches(kind)) {
+            return OutboxDelivery.super.deliverBatch(kind, payloads);
+        }
+        ApplyReportBatchRequest.Builder batch = ApplyReportBatchRequest.newBuilder();
+        try {
+            for (byte[] payload : payloads) {
+                batch.addReports(ApplyReportRequest.parseFrom(payload));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
+        }
+        batch.setIdempotencyKey(OutboxDelivery.batchKey(batch.getReports(0).getIdempotencyKey(), payloads.size()));
+        List<ApplyReportResult> results = scoring.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .applyReportBatch(batch.build()).getResultsList();
+        return results.stream().map(r -> r.hasRefusal()
+                ? ItemBatches.asException(r.getRefusal().getCode(), r.getRefusal().getMessage(),
+                        r.getRefusal().getDetailsList())
+                : null).toList();
     }
 
     /** A report is scored once scoring-service acknowledged it. */

@@ -97,6 +97,15 @@ class AuditTrailResourceTest {
         return rows.get(0);
     }
 
+    /**
+     * An entry's position in the sealed chain (set by the sealing that every verification runs first). Positions
+     * have no gaps; sequence numbers may (an append whose transaction rolled back used one).
+     */
+    private long chainPosition(long seq) {
+        return ((Number) em.createNativeQuery("SELECT chain_pos FROM audit_log WHERE seq = ?1").setParameter(1, seq)
+                .getSingleResult()).longValue();
+    }
+
     private void behindTheLogsBack(String sql) {
         QuarkusTransaction.requiringNew().run(() -> {
             em.createNativeQuery("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").executeUpdate();
@@ -118,7 +127,7 @@ class AuditTrailResourceTest {
         assertThat(((Number) contest[0]).longValue()).isGreaterThan(((Number) submit[0]).longValue());
 
         verification(DemoTokens.adminClient()).body("intact", equalTo(true)).body("firstBrokenSeq", equalTo(0))
-                .body("entriesVerified", greaterThanOrEqualTo(((Number) contest[0]).intValue()));
+                .body("entriesVerified", greaterThanOrEqualTo((int) chainPosition(((Number) contest[0]).longValue())));
     }
 
     @Test
@@ -127,12 +136,13 @@ class AuditTrailResourceTest {
         Object[] contest = entry("ContestReport", "contest_id=" + contestId);
         long seq = ((Number) contest[0]).longValue();
         verification(DemoTokens.adminUser()).body("intact", equalTo(true));
+        long position = chainPosition(seq);
 
         behindTheLogsBack("UPDATE audit_log SET actor = 'reviewer:someone-else' WHERE seq = " + seq);
         try {
             verification(DemoTokens.adminUser()).body("intact", equalTo(false))
                     .body("firstBrokenSeq", equalTo((int) seq))
-                    .body("entriesVerified", equalTo((int) seq - 1))
+                    .body("entriesVerified", equalTo((int) position - 1))
                     .body("problem", containsString("altered"));
         } finally {
             behindTheLogsBack("UPDATE audit_log SET actor = '" + contest[1] + "' WHERE seq = " + seq);

@@ -7,7 +7,11 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.rewards.v1.AwardLot;
+import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
+import org.civiccredit.api.rewards.v1.AwardPointsBatchResponse;
+import org.civiccredit.api.rewards.v1.AwardPointsResult;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
 import org.civiccredit.api.rewards.v1.EraseParticipantRequest;
 import org.civiccredit.api.rewards.v1.EraseParticipantResponse;
@@ -24,6 +28,7 @@ import org.civiccredit.api.rewards.v1.RewardsDataExport;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.api.RewardsMapping;
 import org.civiccredit.rewards.domain.ReversedAward;
@@ -58,6 +63,9 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @Inject
     AuditedCalls audited;
 
+    @Inject
+    ItemBatches batches;
+
     @Override
     @Blocking
     @RolesAllowed("service")
@@ -74,6 +82,29 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @Blocking
     @RolesAllowed("service")
     public void awardPoints(AwardPointsRequest request, StreamObserver<AwardLot> response) {
+        response.onNext(awarded(request));
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void awardPointsBatch(AwardPointsBatchRequest request, StreamObserver<AwardPointsBatchResponse> response) {
+        ItemBatches.requireBatch(request.getIdempotencyKey(), request.getAwardsCount(), "awards");
+        AwardPointsBatchResponse.Builder answer = AwardPointsBatchResponse.newBuilder();
+        for (ItemBatches.Item<AwardLot> item : batches.apply(request.getAwardsList(), this::awarded)) {
+            answer.addResults(item.refused()
+                    ? AwardPointsResult.newBuilder().setRefusal(ItemRefusal.newBuilder()
+                            .setCode(item.refusal().getCode()).setMessage(item.refusal().getMessage())
+                            .addAllDetails(item.refusal().getDetailsList()))
+                    : AwardPointsResult.newBuilder().setLot(item.answer()));
+        }
+        response.onNext(answer.build());
+        response.onCompleted();
+    }
+
+    /** AwardPoints of one award: checked, applied and audited in the caller's transaction or one of its own. */
+    private AwardLot awarded(AwardPointsRequest request) {
         Violations v = new Violations();
         requireKey(request.getIdempotencyKey(), v);
         requireId(request.getReportId(), "report_id", v);
@@ -84,10 +115,9 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         v.require(request.getRuleTableVersion() >= 1, "rule_table_version",
                 "required: a published version (1 or more)");
         v.throwIfAny();
-        response.onNext(audited.run("AwardPoints", request, () -> wallets.award(request.getReportId(),
+        return audited.run("AwardPoints", request, () -> wallets.award(request.getReportId(),
                 request.getParticipantId(), request.getPoints(), request.getRuleCode(), request.getRuleTableVersion(),
-                Instant.now()), RewardsMapping::lot));
-        response.onCompleted();
+                Instant.now()), RewardsMapping::lot);
     }
 
     @Override

@@ -37,6 +37,15 @@ public final class AuditRows {
         }, rs -> rs.getLong(1)).get(0);
     }
 
+    /**
+     * An entry's position in the sealed chain (set by the sealing that every verification runs first). Positions
+     * have no gaps; sequence numbers may (an append whose transaction rolled back used one).
+     */
+    public long chainPosition(long seq) {
+        return query("SELECT chain_pos FROM audit_log WHERE seq = ?", ps -> ps.setLong(1, seq),
+                rs -> rs.getLong(1)).get(0);
+    }
+
     /** Every entry after {@code seq}, in order. */
     public List<Row> after(long seq) {
         return query("SELECT seq, action, actor, refs FROM audit_log WHERE seq > ? ORDER BY seq",

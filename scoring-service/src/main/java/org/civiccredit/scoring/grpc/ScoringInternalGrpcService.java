@@ -9,7 +9,10 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
+import org.civiccredit.api.scoring.v1.ApplyReportBatchResponse;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
+import org.civiccredit.api.scoring.v1.ApplyReportResult;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.EraseParticipantResponse;
 import org.civiccredit.api.scoring.v1.ExportParticipantDataRequest;
@@ -23,6 +26,7 @@ import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.kit.audit.AuditedCalls;
 import org.civiccredit.kit.audit.Outcome;
@@ -57,6 +61,9 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @Inject
     AuditedCalls audited;
 
+    @Inject
+    ItemBatches batches;
+
     @Override
     @Blocking
     @RolesAllowed("service")
@@ -85,6 +92,28 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @Blocking
     @RolesAllowed("service")
     public void applyReport(ApplyReportRequest request, StreamObserver<ScoreEvent> response) {
+        response.onNext(applied(request));
+        response.onCompleted();
+    }
+
+    @Override
+    @Blocking
+    @RolesAllowed("service")
+    public void applyReportBatch(ApplyReportBatchRequest request,
+            StreamObserver<ApplyReportBatchResponse> response) {
+        ItemBatches.requireBatch(request.getIdempotencyKey(), request.getReportsCount(), "reports");
+        ApplyReportBatchResponse.Builder answer = ApplyReportBatchResponse.newBuilder();
+        for (ItemBatches.Item<ScoreEvent> item : batches.apply(request.getReportsList(), this::applied)) {
+            answer.addResults(item.refused()
+                    ? ApplyReportResult.newBuilder().setRefusal(ScoreMapping.refusal(item.refusal()))
+                    : ApplyReportResult.newBuilder().setEvent(item.answer()));
+        }
+        response.onNext(answer.build());
+        response.onCompleted();
+    }
+
+    /** ApplyReport of one report: checked, applied and audited in the caller's transaction or one of its own. */
+    private ScoreEvent applied(ApplyReportRequest request) {
         Violations v = new Violations();
         ScoreMapping.requireKey(request.getIdempotencyKey(), v);
         ScoreMapping.requireId(request.getReportId(), "report_id", v);
@@ -103,7 +132,8 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
         AcceptedReport report = new AcceptedReport(request.getReportId(), request.getParticipantId(),
                 request.getAgencyId(), request.getRuleCode(), request.getRuleTableVersion(), request.getQuantity(),
                 occurredAt, request.getEvidenceRef());
-        respond(response, "ApplyReport", request, () -> scoreEvents.apply(report));
+        return audited.run("ApplyReport", request, () -> scoreEvents.apply(report),
+                event -> ScoreMapping.toProto(event, Instant.now()));
     }
 
     @Override

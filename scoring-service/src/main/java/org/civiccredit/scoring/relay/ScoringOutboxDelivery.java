@@ -2,16 +2,21 @@ package org.civiccredit.scoring.relay;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.grpc.RegisterClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
+import org.civiccredit.api.rewards.v1.AwardPointsResult;
 import org.civiccredit.api.rewards.v1.FreezeAwardRequest;
 import org.civiccredit.api.rewards.v1.ReleaseAwardRequest;
 import org.civiccredit.api.rewards.v1.ReverseAwardRequest;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
+import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.kit.outbox.OutboxDelivery;
 import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 
@@ -37,5 +42,33 @@ public class ScoringOutboxDelivery implements OutboxDelivery {
         } catch (InvalidProtocolBufferException e) {
             throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
         }
+    }
+
+    /** Awards of different participants go to rewards-service many in one AwardPointsBatch call. */
+    @Override
+    public boolean batches(String kind) {
+        return OutboxKind.REWARDS_AWARD_POINTS.name().equals(kind);
+    }
+
+    @Override
+    public List<StatusRuntimeException> deliverBatch(String kind, List<byte[]> payloads) {
+        if (!batches(kind)) {
+            return OutboxDelivery.super.deliverBatch(kind, payloads);
+        }
+        AwardPointsBatchRequest.Builder batch = AwardPointsBatchRequest.newBuilder();
+        try {
+            for (byte[] payload : payloads) {
+                batch.addAwards(AwardPointsRequest.parseFrom(payload));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
+        }
+        batch.setIdempotencyKey(OutboxDelivery.batchKey(batch.getAwards(0).getIdempotencyKey(), payloads.size()));
+        List<AwardPointsResult> results = rewards.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .awardPointsBatch(batch.build()).getResultsList();
+        return results.stream().map(r -> r.hasRefusal()
+                ? ItemBatches.asException(r.getRefusal().getCode(), r.getRefusal().getMessage(),
+                        r.getRefusal().getDetailsList())
+                : null).toList();
     }
 }

@@ -20,8 +20,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
+import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
+import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
@@ -34,7 +39,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The relay delivers the award rows to rewards-service (a stand-in on a free port, see {@link FakeRewards})
- * with scoring-service's own token, in the participant's order, retrying a refused call before the next.
+ * with scoring-service's own token, in the participant's order, retrying a refused call before the next; awards of
+ * different participants that are due together go in one batched call (AwardPointsBatch).
  */
 @QuarkusTest
 @TestProfile(AwardDeliveryGrpcServiceTest.WithRewards.class)
@@ -99,6 +105,36 @@ class AwardDeliveryGrpcServiceTest {
             assertThat(rows).containsExactly("REWARDS_AWARD_POINTS OK 1", "REWARDS_FREEZE_AWARD OK 2",
                     "REWARDS_REVERSE_AWARD OK 1");
         }
+    }
+
+    @Test
+    void awardsOfManyParticipantsTravelInBatchedCalls() throws Exception {
+        ScoringInternalServiceBlockingStub internal = BearerAuth.as(internalClient, DemoTokens.service());
+        long version = ScoringFixtures.publishTestTable(ruleTables);
+        List<ApplyReportRequest> reports = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            reports.add(report(version, register(internal, newId()), SHIFT, 0, daysAgo(1)));
+        }
+        // One transaction writes the six award rows, so the relay finds them due together.
+        internal.applyReportBatch(ApplyReportBatchRequest.newBuilder().setIdempotencyKey(newId())
+                .addAllReports(reports).build());
+        Set<String> mine = reports.stream().map(ApplyReportRequest::getReportId).collect(Collectors.toSet());
+
+        Set<String> awarded = new HashSet<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (awarded.size() < mine.size() && System.nanoTime() < deadline) {
+            FakeRewards.Call call = FakeRewards.CALLS.poll(200, TimeUnit.MILLISECONDS);
+            if (call != null && mine.contains(call.reportId())) {
+                assertThat(awarded.add(call.reportId())).as("each award delivered once").isTrue();
+            }
+        }
+        assertThat(awarded).containsExactlyInAnyOrderElementsOf(mine);
+        List<List<String>> batches = FakeRewards.BATCHES.stream()
+                .filter(batch -> batch.stream().anyMatch(mine::contains)).toList();
+        assertThat(batches).as("batched calls that carried the six awards").isNotEmpty();
+        assertThat(batches.stream().flatMap(List::stream).filter(mine::contains).count())
+                .as("awards that went in batched calls").isEqualTo(6);
+        assertThat(batches.size()).as("fewer calls than awards").isLessThan(6);
     }
 
     private static JsonObject claims(String token) {

@@ -13,13 +13,17 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.civiccredit.api.rewards.v1.AwardLot;
+import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
+import org.civiccredit.api.rewards.v1.AwardPointsBatchResponse;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
+import org.civiccredit.api.rewards.v1.AwardPointsResult;
 import org.civiccredit.api.rewards.v1.FreezeAwardRequest;
 import org.civiccredit.api.rewards.v1.ReleaseAwardRequest;
 import org.civiccredit.api.rewards.v1.ReverseAwardRequest;
@@ -39,6 +43,9 @@ public class FakeRewards implements QuarkusTestResourceLifecycleManager {
     }
 
     public static final BlockingQueue<Call> CALLS = new LinkedBlockingQueue<>();
+
+    /** The report ids of each AwardPointsBatch call (its awards are also in {@link #CALLS}, as AwardPoints). */
+    public static final BlockingQueue<List<String>> BATCHES = new LinkedBlockingQueue<>();
 
     private static final io.grpc.Context.Key<String> TOKEN = io.grpc.Context.key("token");
     private static final Set<String> REFUSED_ONCE = ConcurrentHashMap.newKeySet();
@@ -79,6 +86,19 @@ public class FakeRewards implements QuarkusTestResourceLifecycleManager {
         @Override
         public void awardPoints(AwardPointsRequest request, StreamObserver<AwardLot> response) {
             acknowledge("AwardPoints", request.getReportId(), response, AwardLot.getDefaultInstance());
+        }
+
+        @Override
+        public void awardPointsBatch(AwardPointsBatchRequest request,
+                StreamObserver<AwardPointsBatchResponse> response) {
+            BATCHES.add(request.getAwardsList().stream().map(AwardPointsRequest::getReportId).toList());
+            AwardPointsBatchResponse.Builder answer = AwardPointsBatchResponse.newBuilder();
+            for (AwardPointsRequest award : request.getAwardsList()) {
+                CALLS.add(new Call("AwardPoints", award.getReportId(), TOKEN.get(), true));
+                answer.addResults(AwardPointsResult.newBuilder().setLot(AwardLot.getDefaultInstance()));
+            }
+            response.onNext(answer.build());
+            response.onCompleted();
         }
 
         @Override

@@ -1,5 +1,7 @@
 package org.civiccredit.kit.outbox;
 
+import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -9,8 +11,35 @@ import java.util.UUID;
  */
 public interface OutboxDelivery {
 
+    /** Most rows one {@link #deliverBatch} call carries (the receivers' limit of a batched call). */
+    int MAX_BATCH = 100;
+
     /** Makes the call that row {@code kind} with request bytes {@code payload} stands for. */
     void deliver(String kind, byte[] payload);
+
+    /** Whether rows of {@code kind} can be delivered several in one call, by {@link #deliverBatch}. */
+    default boolean batches(String kind) {
+        return false;
+    }
+
+    /**
+     * Makes the calls of several rows of {@code kind} (at most {@link #MAX_BATCH}, each of another stream) in one
+     * call. Returns one entry per payload, in order: {@code null} when that row was acknowledged, otherwise the
+     * status the single call would have thrown for it. A failure of the whole call (receiver down, deadline) is
+     * thrown, as {@link #deliver} throws it.
+     */
+    default List<StatusRuntimeException> deliverBatch(String kind, List<byte[]> payloads) {
+        throw new UnsupportedOperationException("rows of kind " + kind + " are delivered one at a time");
+    }
+
+    /**
+     * The idempotency key of a batched call: its first item's key and its size (each item's natural id governs its
+     * own result; the key only names the call), at most 128 characters.
+     */
+    static String batchKey(String firstItemKey, int items) {
+        String key = "batch:" + items + ":" + firstItemKey;
+        return key.length() <= 128 ? key : key.substring(0, 128);
+    }
 
     /**
      * Called in the relay's transaction after a row was acknowledged, to record what the delivery settled

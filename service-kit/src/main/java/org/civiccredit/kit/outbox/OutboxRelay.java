@@ -17,7 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -108,20 +114,15 @@ public class OutboxRelay {
     }
 
     /**
-     * Delivers several streams in one transaction (each stream under its own advisory lock, its rows in order). If
-     * that transaction fails, nothing of it was committed, and each stream is tried again in a transaction of its
-     * own, so a stream that keeps failing only ever holds back itself.
+     * Delivers several streams in one transaction (each stream under its own advisory lock, its rows in order,
+     * rows of different streams batched into one call where the delivery allows it). If that transaction fails,
+     * nothing of it was committed, and each stream is tried again in a transaction of its own, so a stream that
+     * keeps failing only ever holds back itself.
      */
     private int relayStreams(List<Object[]> streams) {
         if (streams.size() > 1) {
             try {
-                return QuarkusTransaction.requiringNew().call(() -> {
-                    int delivered = 0;
-                    for (Object[] head : streams) {
-                        delivered += relayStream((String) head[0], (String) head[1]);
-                    }
-                    return delivered;
-                });
+                return QuarkusTransaction.requiringNew().call(() -> deliverTogether(streams));
             } catch (RuntimeException e) {
                 LOG.debugf(e, "outbox pass over %d streams failed; retrying them one by one", streams.size());
             }
@@ -129,8 +130,7 @@ public class OutboxRelay {
         int delivered = 0;
         for (Object[] head : streams) {
             try {
-                delivered += QuarkusTransaction.requiringNew()
-                        .call(() -> relayStream((String) head[0], (String) head[1]));
+                delivered += QuarkusTransaction.requiringNew().call(() -> deliverTogether(List.<Object[]>of(head)));
             } catch (RuntimeException e) {
                 LOG.warnf(e, "outbox stream %s/%s pass failed; the next pass retries", head[0], head[1]);
             }
@@ -176,49 +176,157 @@ public class OutboxRelay {
         workers.shutdownNow();
     }
 
-    private int relayStream(String target, String stream) {
+    /** An undelivered row of a stream this pass holds, and the stream's rows still to go (this row first). */
+    private static final class PendingRow {
+        final long id;
+        final String kind;
+        final byte[] payload;
+        final int attempts;
+        final Instant nextAttemptAt;
+        final UUID reference;
+        final Deque<PendingRow> stream;
+
+        PendingRow(long id, String kind, byte[] payload, int attempts, Instant nextAttemptAt, UUID reference,
+                Deque<PendingRow> stream) {
+            this.id = id;
+            this.kind = kind;
+            this.payload = payload;
+            this.attempts = attempts;
+            this.nextAttemptAt = nextAttemptAt;
+            this.reference = reference;
+            this.stream = stream;
+        }
+    }
+
+    /**
+     * In the caller's transaction: takes each stream whose advisory lock is free, then delivers their rows round
+     * by round. A round holds each stream's next due row; rows of one kind go in one call where the delivery
+     * batches that kind (a batch never holds two rows of one stream, so each stream keeps its order). A stream
+     * stops at a row to be retried later; the others go on. Returns the number of rows delivered.
+     */
+    private int deliverTogether(List<Object[]> streams) {
+        List<Deque<PendingRow>> open = new ArrayList<>(streams.size());
+        for (Object[] head : streams) {
+            Deque<PendingRow> rows = lockAndLoad((String) head[0], (String) head[1]);
+            if (!rows.isEmpty()) {
+                open.add(rows);
+            }
+        }
+        int delivered = 0;
+        while (true) {
+            Instant now = Instant.now();
+            Map<String, List<PendingRow>> round = new LinkedHashMap<>();
+            for (Iterator<Deque<PendingRow>> it = open.iterator(); it.hasNext();) {
+                PendingRow next = it.next().peekFirst();
+                if (next == null || next.nextAttemptAt.isAfter(now)) {
+                    it.remove();
+                } else {
+                    round.computeIfAbsent(next.kind, k -> new ArrayList<>()).add(next);
+                }
+            }
+            if (round.isEmpty()) {
+                return delivered;
+            }
+            for (Map.Entry<String, List<PendingRow>> sameKind : round.entrySet()) {
+                List<PendingRow> rows = sameKind.getValue();
+                for (int from = 0; from < rows.size(); from += OutboxDelivery.MAX_BATCH) {
+                    List<PendingRow> call = rows.subList(from, Math.min(rows.size(), from + OutboxDelivery.MAX_BATCH));
+                    List<StatusRuntimeException> outcomes = call(sameKind.getKey(), call);
+                    for (int i = 0; i < call.size(); i++) {
+                        PendingRow row = call.get(i);
+                        if (settle(row, outcomes.get(i))) {
+                            row.stream.pollFirst();
+                            delivered++;
+                        } else {
+                            row.stream.clear();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The stream's undelivered rows (in order, at most {@link #ROWS_PER_STREAM}), or none if another pass has it. */
+    private Deque<PendingRow> lockAndLoad(String target, String stream) {
+        Deque<PendingRow> pending = new ArrayDeque<>();
         boolean mine = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext(?1))")
                 .setParameter(1, target + "/" + stream).getSingleResult();
         if (!mine) {
-            return 0;
+            return pending;
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT id, kind, payload, attempts, next_attempt_at, report_id FROM outbox
                 WHERE target = ?1 AND stream = ?2 AND delivered_at IS NULL ORDER BY id LIMIT ?3""")
                 .setParameter(1, target).setParameter(2, stream).setParameter(3, ROWS_PER_STREAM).getResultList();
-        int delivered = 0;
         for (Object[] row : rows) {
-            long id = ((Number) row[0]).longValue();
-            String kind = (String) row[1];
-            int attempts = ((Number) row[3]).intValue();
-            if (((Instant) toInstant(row[4])).isAfter(Instant.now())) {
-                break;
-            }
-            String outcome;
-            try {
-                delivery.get().deliver(kind, (byte[]) row[2]);
-                outcome = "OK";
-            } catch (StatusRuntimeException e) {
-                String reason = reason(e);
-                if (FINAL.contains(e.getStatus().getCode()) && !TRANSIENT_REASONS.contains(reason)) {
-                    outcome = "REFUSED " + e.getStatus().getCode() + (reason.isEmpty() ? "" : " " + reason);
-                    LOG.errorf("outbox row %d (%s) refused for good: %s", id, kind, e.getStatus());
-                } else {
-                    retryLater(id, attempts, e.getStatus().getCode() + ": " + e.getStatus().getDescription(), kind);
-                    break;
-                }
-            }
-            // The payload is needed only until delivery; clearing it keeps no copy of personal data behind.
-            em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1, "
-                    + "payload = ''::bytea WHERE id = ?1").setParameter(1, id).setParameter(2, outcome)
-                    .executeUpdate();
-            if (outcome.equals("OK")) {
-                delivery.get().delivered(kind, (UUID) row[5]);
-            }
-            delivered++;
+            pending.add(new PendingRow(((Number) row[0]).longValue(), (String) row[1], (byte[]) row[2],
+                    ((Number) row[3]).intValue(), toInstant(row[4]), (UUID) row[5], pending));
         }
-        return delivered;
+        return pending;
+    }
+
+    /**
+     * Makes the calls of {@code rows} (each of another stream): one batched call where the delivery batches their
+     * kind, otherwise one call each. Returns one outcome per row: {@code null} when acknowledged, else its status.
+     */
+    private List<StatusRuntimeException> call(String kind, List<PendingRow> rows) {
+        OutboxDelivery target = delivery.get();
+        if (rows.size() > 1 && target.batches(kind)) {
+            try {
+                List<StatusRuntimeException> outcomes = target.deliverBatch(kind,
+                        rows.stream().map(r -> r.payload).toList());
+                if (outcomes.size() != rows.size()) {
+                    throw Status.INTERNAL.withDescription("batched delivery answered " + outcomes.size()
+                            + " results for " + rows.size() + " rows").asRuntimeException();
+                }
+                return outcomes;
+            } catch (StatusRuntimeException wholeCall) {
+                if (wholeCall.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+                    return Collections.nCopies(rows.size(), wholeCall);
+                }
+                // A receiver that does not serve the batched call yet (an older version during an upgrade) still
+                // serves the single one.
+                LOG.debugf("batched delivery of %s not served by the receiver; delivering one by one", kind);
+            }
+        }
+        List<StatusRuntimeException> outcomes = new ArrayList<>(rows.size());
+        for (PendingRow row : rows) {
+            try {
+                target.deliver(kind, row.payload);
+                outcomes.add(null);
+            } catch (StatusRuntimeException e) {
+                outcomes.add(e);
+            }
+        }
+        return outcomes;
+    }
+
+    /**
+     * Records a row's outcome: acknowledged or refused for good, the row is closed (and {@code true} returned);
+     * refused for now, it is scheduled for a later attempt and its stream stops here ({@code false}).
+     */
+    private boolean settle(PendingRow row, StatusRuntimeException failure) {
+        String outcome = "OK";
+        if (failure != null) {
+            String reason = reason(failure);
+            if (FINAL.contains(failure.getStatus().getCode()) && !TRANSIENT_REASONS.contains(reason)) {
+                outcome = "REFUSED " + failure.getStatus().getCode() + (reason.isEmpty() ? "" : " " + reason);
+                LOG.errorf("outbox row %d (%s) refused for good: %s", row.id, row.kind, failure.getStatus());
+            } else {
+                retryLater(row.id, row.attempts, failure.getStatus().getCode() + ": "
+                        + failure.getStatus().getDescription(), row.kind);
+                return false;
+            }
+        }
+        // The payload is needed only until delivery; clearing it keeps no copy of personal data behind.
+        em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1, "
+                + "payload = ''::bytea WHERE id = ?1").setParameter(1, row.id).setParameter(2, outcome)
+                .executeUpdate();
+        if (failure == null) {
+            delivery.get().delivered(row.kind, row.reference);
+        }
+        return true;
     }
 
     private void retryLater(long id, int attempts, String error, String kind) {

@@ -1,0 +1,104 @@
+package org.civiccredit.kit.grpc;
+
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies the items of a batched internal call (ApplyReportBatch, AwardPointsBatch): every item as its single
+ * call would be applied, with the answer or the refusal that call would have given. The items normally commit
+ * together in one transaction (one commit for the batch). If any item is refused or fails, nothing of that
+ * transaction was committed and each item is applied again in a transaction of its own, so one item's refusal
+ * never undoes or holds back another. Items must be idempotent on their natural id, as the single calls are.
+ */
+@ApplicationScoped
+public class ItemBatches {
+
+    /** Most items a batched call takes. */
+    public static final int MAX_ITEMS = org.civiccredit.kit.outbox.OutboxDelivery.MAX_BATCH;
+
+    private static final Logger LOG = Logger.getLogger(ItemBatches.class);
+
+    @Inject
+    GrpcErrorMapping errors;
+
+    /** One item's outcome: the single call's answer, or (when {@code refusal} is set) its status. */
+    public record Item<T>(T answer, com.google.rpc.Status refusal) {
+
+        public boolean refused() {
+            return refusal != null;
+        }
+    }
+
+    /**
+     * Checks the batch itself: a key and 1 to {@link #MAX_ITEMS} items (field {@code itemsField}); refuses the
+     * whole call with INVALID_ARGUMENT otherwise.
+     */
+    public static void requireBatch(String idempotencyKey, int items, String itemsField) {
+        Violations v = new Violations();
+        v.require(!idempotencyKey.isBlank() && idempotencyKey.length() <= IdempotentCalls.MAX_KEY_LENGTH,
+                "idempotency_key", "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
+                        + " characters, the same on every retry of this call");
+        v.require(items >= 1 && items <= MAX_ITEMS, itemsField, "1 to " + MAX_ITEMS + " items");
+        v.throwIfAny();
+    }
+
+    /**
+     * Applies {@code one} to each item (it checks the item, changes state and answers, as the single call does)
+     * and returns one outcome per item, in order.
+     */
+    public <I, T> List<Item<T>> apply(List<I> items, Function<I, T> one) {
+        try {
+            List<T> answers = QuarkusTransaction.requiringNew().call(() -> {
+                List<T> all = new ArrayList<>(items.size());
+                for (I item : items) {
+                    all.add(one.apply(item));
+                }
+                return all;
+            });
+            List<Item<T>> outcomes = new ArrayList<>(answers.size());
+            answers.forEach(answer -> outcomes.add(new Item<>(answer, null)));
+            return outcomes;
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "batch of %d items not applied together; applying them one by one", items.size());
+        }
+        List<Item<T>> outcomes = new ArrayList<>(items.size());
+        for (I item : items) {
+            try {
+                outcomes.add(new Item<>(QuarkusTransaction.requiringNew().call(() -> one.apply(item)), null));
+            } catch (RuntimeException e) {
+                outcomes.add(new Item<>(null, statusOf(e)));
+            }
+        }
+        return outcomes;
+    }
+
+    /** The status a single call refused or failed with {@code failure} would have given its caller. */
+    public com.google.rpc.Status statusOf(Throwable failure) {
+        StatusRuntimeException mapped = errors.toStatusRuntimeException(failure);
+        com.google.rpc.Status status = StatusProto.fromThrowable(mapped);
+        if (status != null) {
+            return status;
+        }
+        return com.google.rpc.Status.newBuilder().setCode(mapped.getStatus().getCode().value())
+                .setMessage(mapped.getStatus().getDescription() == null ? "" : mapped.getStatus().getDescription())
+                .build();
+    }
+
+    /**
+     * The exception a sender sees for an item refused with the given status fields (a batch response's
+     * ItemRefusal), as if its single call had thrown it.
+     */
+    public static StatusRuntimeException asException(int code, String message, List<com.google.protobuf.Any> details) {
+        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder().setCode(code)
+                .setMessage(message).addAllDetails(details).build());
+    }
+}

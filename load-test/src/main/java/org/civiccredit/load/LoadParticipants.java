@@ -18,7 +18,8 @@ import org.civiccredit.api.scoring.v1.GetScoreRequest;
  * The driver's own participants: Keycloak users {@code load-participant-NNN} with the participant role, enrolled
  * through reports-service exactly as a person enrols (consent text, Enroll with their own token), and known to
  * scoring-service and rewards-service once the outbox has registered them there. Users are created on the first
- * run and reused (with a new random password) afterwards; enrolment is idempotent.
+ * run and reused (with a new random password) afterwards; enrolment is idempotent. {@code --participant-set fresh}
+ * gives a run participants of its own (empty wallets and histories), so that runs compare like with like.
  */
 public final class LoadParticipants {
 
@@ -31,8 +32,13 @@ public final class LoadParticipants {
     private LoadParticipants() {
     }
 
-    /** Ensures {@code count} enrolled and registered load participants. */
-    public static List<Participant> prepare(Keycloak keycloak, Clients clients, int count) throws Exception {
+    /**
+     * Ensures {@code count} enrolled and registered load participants of set {@code set}: users
+     * {@code load-participant-NNN} for the default set (empty), reused by every run, so their histories and wallets
+     * grow from run to run; {@code load-SET-NNN} otherwise (a new set starts with empty histories and wallets).
+     */
+    public static List<Participant> prepare(Keycloak keycloak, Clients clients, int count, String set)
+            throws Exception {
         String admin = keycloak.masterAdminToken();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
@@ -40,7 +46,8 @@ public final class LoadParticipants {
                     .getConsentText(GetConsentTextRequest.getDefaultInstance()).getVersion();
             List<Future<Participant>> pending = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
-                String username = String.format("load-participant-%03d", i);
+                String username = set.isEmpty() ? String.format("load-participant-%03d", i)
+                        : String.format("load-%s-%03d", set, i);
                 pending.add(pool.submit(() -> enrol(keycloak, clients, admin, username, consent)));
             }
             List<Participant> enrolled = new ArrayList<>();

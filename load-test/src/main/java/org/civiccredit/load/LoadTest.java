@@ -81,7 +81,12 @@ public final class LoadTest {
             List<LoadParticipants.Participant> participants = List.of();
             if (o.runs("intake") || o.runs("redemption")) {
                 say("preparing " + o.integer("participants", 128) + " load participants (Keycloak users, enrolment)");
-                participants = LoadParticipants.prepare(keycloak, clients, o.integer("participants", 128));
+                String set = o.get("participant-set", "");
+                participants = LoadParticipants.prepare(keycloak, clients, o.integer("participants", 128),
+                        set.equals("fresh") ? "run-" + id : set);
+                results.fact("load participants", set.isEmpty()
+                        ? "reused from earlier runs (load-participant-NNN): wallets and histories carry over"
+                        : "set " + (set.equals("fresh") ? "run-" + id + " (new for this run)" : set));
             }
             if (o.runs("score")) {
                 long population = o.integer("score-readers", 1_000_000);

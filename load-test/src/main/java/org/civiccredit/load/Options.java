@@ -21,6 +21,8 @@ public final class Options {
               --concurrency 64      sessions of the echo and GetScore closed loops
               --intake-concurrency 128   sessions of the intake closed loop (each waits for its report's live score)
               --merchants 64        concurrent merchant sessions      --participants 128   load participants (wallets)
+              --participant-set ""  reuse load-participant-NNN (default; wallets and histories grow from run to run);
+                                    "fresh": new participants for this run; any other NAME: the set load-NAME-NNN
               --contention-wallets 4   the small set of wallets        --redemptions 3000   tokens per redemption phase
               --score-readers 1000000  enrolled participants GetScore picks from
               --history-events 10000   one participant's history      --award-lots 2000   one wallet's open lots

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
-import org.civiccredit.api.scoring.v1.ApplyReportResult;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
@@ -86,21 +85,11 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
         if (!batches(kind)) {
             return OutboxDelivery.super.deliverBatch(kind, payloads);
         }
-        ApplyReportBatchRequest.Builder batch = ApplyReportBatchRequest.newBuilder();
-        try {
-            for (byte[] payload : payloads) {
-                batch.addReports(ApplyReportRequest.parseFrom(payload));
-            }
-        } catch (InvalidProtocolBufferException e) {
-            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
-        }
-        batch.setIdempotencyKey(OutboxDelivery.batchKey(batch.getReports(0).getIdempotencyKey(), payloads.size()));
-        List<ApplyReportResult> results = scoring.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .applyReportBatch(batch.build()).getResultsList();
-        return results.stream().map(r -> r.hasRefusal()
-                ? ItemBatches.asException(r.getRefusal().getCode(), r.getRefusal().getMessage(),
-                        r.getRefusal().getDetailsList())
-                : null).toList();
+        List<ApplyReportRequest> reports = ItemBatches.parse(payloads, ApplyReportRequest.parser());
+        ApplyReportBatchRequest batch = ApplyReportBatchRequest.newBuilder().addAllReports(reports)
+                .setIdempotencyKey(OutboxDelivery.batchKey(reports.get(0).getIdempotencyKey(), reports.size())).build();
+        return ItemBatches.outcomes(scoring.withDeadlineAfter(10, TimeUnit.SECONDS).applyReportBatch(batch)
+                .getResultsList(), r -> r.hasRefusal() ? r.getRefusal() : null);
     }
 
     /** A report is scored once scoring-service acknowledged it. */

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
 import org.civiccredit.api.rewards.v1.AwardPointsBatchResponse;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
@@ -151,8 +150,7 @@ class AwardPointsBatchGrpcServiceTest {
 
     private static StatusRuntimeException refusal(AwardPointsResult result) {
         assertThat(result.hasRefusal()).as("refused: " + result).isTrue();
-        ItemRefusal refusal = result.getRefusal();
-        return ItemBatches.asException(refusal.getCode(), refusal.getMessage(), refusal.getDetailsList());
+        return ItemBatches.asException(result.getRefusal());
     }
 
     /** The transactions (xmin) that wrote the awards' lots, with how many lots each wrote. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
-import org.civiccredit.api.rewards.v1.AwardPointsResult;
 import org.civiccredit.api.rewards.v1.FreezeAwardRequest;
 import org.civiccredit.api.rewards.v1.ReleaseAwardRequest;
 import org.civiccredit.api.rewards.v1.ReverseAwardRequest;
@@ -55,20 +54,10 @@ public class ScoringOutboxDelivery implements OutboxDelivery {
         if (!batches(kind)) {
             return OutboxDelivery.super.deliverBatch(kind, payloads);
         }
-        AwardPointsBatchRequest.Builder batch = AwardPointsBatchRequest.newBuilder();
-        try {
-            for (byte[] payload : payloads) {
-                batch.addAwards(AwardPointsRequest.parseFrom(payload));
-            }
-        } catch (InvalidProtocolBufferException e) {
-            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
-        }
-        batch.setIdempotencyKey(OutboxDelivery.batchKey(batch.getAwards(0).getIdempotencyKey(), payloads.size()));
-        List<AwardPointsResult> results = rewards.withDeadlineAfter(10, TimeUnit.SECONDS)
-                .awardPointsBatch(batch.build()).getResultsList();
-        return results.stream().map(r -> r.hasRefusal()
-                ? ItemBatches.asException(r.getRefusal().getCode(), r.getRefusal().getMessage(),
-                        r.getRefusal().getDetailsList())
-                : null).toList();
+        List<AwardPointsRequest> awards = ItemBatches.parse(payloads, AwardPointsRequest.parser());
+        AwardPointsBatchRequest batch = AwardPointsBatchRequest.newBuilder().addAllAwards(awards)
+                .setIdempotencyKey(OutboxDelivery.batchKey(awards.get(0).getIdempotencyKey(), awards.size())).build();
+        return ItemBatches.outcomes(rewards.withDeadlineAfter(10, TimeUnit.SECONDS).awardPointsBatch(batch)
+                .getResultsList(), r -> r.hasRefusal() ? r.getRefusal() : null);
     }
 }

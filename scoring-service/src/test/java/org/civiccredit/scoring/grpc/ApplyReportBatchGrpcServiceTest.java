@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchResponse;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
@@ -120,8 +119,7 @@ class ApplyReportBatchGrpcServiceTest {
         assertThat(results.get(0).getEvent().getReportId()).isEqualTo(first.getReportId());
         assertThat(refusal(results.get(1))).isEqualTo("FAILED_PRECONDITION PARTICIPANT_NOT_REGISTERED");
         assertThat(refusal(results.get(2))).isEqualTo("INVALID_ARGUMENT INVALID_ARGUMENT");
-        assertThat(badFields(ItemBatches.asException(results.get(2).getRefusal().getCode(),
-                results.get(2).getRefusal().getMessage(), results.get(2).getRefusal().getDetailsList())))
+        assertThat(badFields(ItemBatches.asException(results.get(2).getRefusal())))
                 .containsExactly("rule_code");
         assertThat(refusal(results.get(3))).isEqualTo("FAILED_PRECONDITION RULE_VERSION_UNKNOWN");
         assertThat(results.get(4).getEvent().getReportId()).isEqualTo(last.getReportId());
@@ -185,9 +183,7 @@ class ApplyReportBatchGrpcServiceTest {
     /** "CODE REASON" of a refused item, as the relay reads a single call's status. */
     private static String refusal(ApplyReportResult result) {
         assertThat(result.hasRefusal()).as("refused: " + result).isTrue();
-        ItemRefusal refusal = result.getRefusal();
-        StatusRuntimeException e = ItemBatches.asException(refusal.getCode(), refusal.getMessage(),
-                refusal.getDetailsList());
+        StatusRuntimeException e = ItemBatches.asException(result.getRefusal());
         return e.getStatus().getCode() + " " + reasonOf(e);
     }
 

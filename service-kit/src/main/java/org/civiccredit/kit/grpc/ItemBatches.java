@@ -1,5 +1,9 @@
 package org.civiccredit.kit.grpc;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -94,11 +98,39 @@ public class ItemBatches {
     }
 
     /**
-     * The exception a sender sees for an item refused with the given status fields (a batch response's
-     * ItemRefusal), as if its single call had thrown it.
+     * The outcomes of a batched call for its sender, one per result in order: {@code null} for an answered item,
+     * otherwise the exception its single call would have thrown. {@code refusalOf} gives a result's ItemRefusal,
+     * or {@code null} when the item was answered; an ItemRefusal has the fields of google.rpc.Status (same numbers
+     * and types), so it is read as one.
      */
-    public static StatusRuntimeException asException(int code, String message, List<com.google.protobuf.Any> details) {
-        return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder().setCode(code)
-                .setMessage(message).addAllDetails(details).build());
+    public static <R> List<StatusRuntimeException> outcomes(List<R> results, Function<R, Message> refusalOf) {
+        List<StatusRuntimeException> outcomes = new ArrayList<>(results.size());
+        for (R result : results) {
+            Message refusal = refusalOf.apply(result);
+            outcomes.add(refusal == null ? null : asException(refusal));
+        }
+        return outcomes;
+    }
+
+    /** The exception the single call would have thrown for an item refused with {@code refusal} (an ItemRefusal). */
+    public static StatusRuntimeException asException(Message refusal) {
+        try {
+            return StatusProto.toStatusRuntimeException(com.google.rpc.Status.parseFrom(refusal.toByteString()));
+        } catch (InvalidProtocolBufferException e) {
+            return Status.INTERNAL.withDescription("unreadable item refusal").withCause(e).asRuntimeException();
+        }
+    }
+
+    /** The requests of a batch's outbox rows; unreadable bytes fail the whole call with INTERNAL. */
+    public static <T> List<T> parse(List<byte[]> payloads, Parser<T> parser) {
+        List<T> requests = new ArrayList<>(payloads.size());
+        try {
+            for (byte[] payload : payloads) {
+                requests.add(parser.parseFrom(payload));
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw Status.INTERNAL.withDescription("unreadable outbox payload").withCause(e).asRuntimeException();
+        }
+        return requests;
     }
 }

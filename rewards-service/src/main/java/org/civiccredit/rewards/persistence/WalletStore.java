@@ -59,6 +59,14 @@ public class WalletStore {
                 byId);
     }
 
+    /**
+     * A wallet holding none of the participant's lots, for a change that only adds one (an award); the caller holds
+     * the participant's lock.
+     */
+    public Loaded empty(UUID participantId) {
+        return new Loaded(new ParticipantWallet(participantId, List.of()), Map.of());
+    }
+
     /** Writes back changed and new lots and records the postings made. */
     public void save(Loaded loaded, Instant now) {
         ParticipantWallet wallet = loaded.wallet();

@@ -126,7 +126,12 @@ public class Wallets {
         return loaded;
     }
 
-    /** Awards points for a report; a redelivery returns the lot recorded the first time, unchanged. */
+    /**
+     * Awards points for a report; a redelivery returns the lot recorded the first time, unchanged. An award only
+     * adds a pending lot and its posting, so it loads none of the wallet's other lots and its cost does not grow
+     * with them; lots that fall due meanwhile are brought up to date by the next change or read that opens the
+     * wallet, or by the sweep ({@link WalletSweeps}).
+     */
     @Transactional
     public Outcome<AwardLot> award(String reportId, String participantId, long points, String ruleCode,
             long ruleTableVersion, Instant at) {
@@ -142,7 +147,7 @@ public class Wallets {
             }
             return Outcome.unchanged(lot.toDomain());
         }
-        WalletStore.Loaded loaded = open(id, List.of(), now);
+        WalletStore.Loaded loaded = store.empty(id);
         AwardLot lot = loaded.wallet().award(UUID.randomUUID(), reportId, points, ruleCode, ruleTableVersion, now,
                 config.contestWindow(), config.lotLifetime());
         store.save(loaded, now);

@@ -85,13 +85,15 @@ class WalletGrpcServiceTest {
         assertThat(pending.getAvailableFrom().getSeconds() - pending.getAwardedAt().getSeconds())
                 .isEqualTo(Duration.ofDays(14).toSeconds());
 
+        // An award opens no other lot, so the older lot's availability is posted when the wallet is next opened:
+        // by this read, after the newer award.
         assertThat(w.getRecentMovementsList()).extracting(WalletMovement::getReason).containsExactly(
-                MovementReason.MOVEMENT_REASON_REPORT_AWARD, MovementReason.MOVEMENT_REASON_AWARD_AVAILABLE,
+                MovementReason.MOVEMENT_REASON_AWARD_AVAILABLE, MovementReason.MOVEMENT_REASON_REPORT_AWARD,
                 MovementReason.MOVEMENT_REASON_REPORT_AWARD);
-        WalletMovement newest = w.getRecentMovements(0);
-        assertThat(newest.getReference()).isEqualTo(newer);
-        assertThat(newest.getFromAccount()).isEqualTo(AccountKind.ACCOUNT_KIND_PROGRAM_ISSUANCE);
-        assertThat(newest.getToAccount()).isEqualTo(AccountKind.ACCOUNT_KIND_PARTICIPANT_PENDING);
+        WalletMovement newerAward = w.getRecentMovements(1);
+        assertThat(newerAward.getReference()).isEqualTo(newer);
+        assertThat(newerAward.getFromAccount()).isEqualTo(AccountKind.ACCOUNT_KIND_PROGRAM_ISSUANCE);
+        assertThat(newerAward.getToAccount()).isEqualTo(AccountKind.ACCOUNT_KIND_PARTICIPANT_PENDING);
         assertThat(BearerAuth.as(wallet, pat.token()).getWallet(GetWalletRequest.newBuilder()
                 .setRecentMovementsLimit(1).build()).getRecentMovementsList()).hasSize(1);
         refused(() -> BearerAuth.as(wallet, pat.token()).getWallet(GetWalletRequest.newBuilder()

@@ -72,6 +72,8 @@ class OutboxRelayBatchTest {
      * order); answers a report whose id is in {@code refusals} with that refusal, as scoring-service would.
      */
     static class Reports extends ScoringInternalServiceGrpc.ScoringInternalServiceImplBase {
+        /** Every call in arrival order, as the report ids it carried (a single call carries one). */
+        final List<List<String>> calls = new CopyOnWriteArrayList<>();
         final List<List<String>> batchCalls = new CopyOnWriteArrayList<>();
         final List<String> singleCalls = new CopyOnWriteArrayList<>();
         final Map<String, com.google.rpc.Status> refusals = new ConcurrentHashMap<>();
@@ -79,6 +81,7 @@ class OutboxRelayBatchTest {
         @Override
         public void applyReport(ApplyReportRequest request, StreamObserver<ScoreEvent> response) {
             singleCalls.add(request.getReportId());
+            calls.add(List.of(request.getReportId()));
             com.google.rpc.Status refusal = refusals.get(request.getReportId());
             if (refusal != null) {
                 response.onError(StatusProto.toStatusRuntimeException(refusal));
@@ -91,7 +94,9 @@ class OutboxRelayBatchTest {
         @Override
         public void applyReportBatch(ApplyReportBatchRequest request,
                 StreamObserver<ApplyReportBatchResponse> response) {
-            batchCalls.add(request.getReportsList().stream().map(ApplyReportRequest::getReportId).toList());
+            List<String> ids = request.getReportsList().stream().map(ApplyReportRequest::getReportId).toList();
+            batchCalls.add(ids);
+            calls.add(ids);
             ApplyReportBatchResponse.Builder answer = ApplyReportBatchResponse.newBuilder();
             for (ApplyReportRequest report : request.getReportsList()) {
                 com.google.rpc.Status refusal = refusals.get(report.getReportId());
@@ -266,11 +271,14 @@ class OutboxRelayBatchTest {
             awaitClosed(all);
 
             assertThat(rowsOf(all).values()).allSatisfy(row -> assertThat(row[0]).isEqualTo("OK"));
-            List<List<String>> mine = scoring.batchCalls.stream().filter(call -> call.stream().anyMatch(all::contains))
+            // A participant's report travels alone only when no other participant in its relay transaction has one
+            // due in that round (the relay's groups also hold other tests' streams), so single calls may occur.
+            List<List<String>> mine = scoring.calls.stream().filter(call -> call.stream().anyMatch(all::contains))
                     .toList();
-            assertThat(scoring.singleCalls).as("reports sent one call each").doesNotContainAnyElementsOf(all);
-            assertThat(mine).as("batched calls that carried the 48 reports of 16 participants")
+            assertThat(mine).as("calls that carried the 48 reports of 16 participants (48 without batching)")
                     .hasSizeLessThanOrEqualTo(12);
+            assertThat(mine).as("calls that carried several of them").anySatisfy(call -> assertThat(
+                    call.stream().filter(all::contains).count()).isGreaterThan(1));
             List<String> received = mine.stream().flatMap(List::stream).filter(all::contains).toList();
             assertThat(received).as("every report exactly once").hasSameSizeAs(all).containsExactlyInAnyOrderElementsOf(all);
             for (List<String> call : mine) {

@@ -131,10 +131,12 @@ class AwardDeliveryGrpcServiceTest {
         assertThat(awarded).containsExactlyInAnyOrderElementsOf(mine);
         List<List<String>> batches = FakeRewards.BATCHES.stream()
                 .filter(batch -> batch.stream().anyMatch(mine::contains)).toList();
-        assertThat(batches).as("batched calls that carried the six awards").isNotEmpty();
-        assertThat(batches.stream().flatMap(List::stream).filter(mine::contains).count())
-                .as("awards that went in batched calls").isEqualTo(6);
-        assertThat(batches.size()).as("fewer calls than awards").isLessThan(6);
+        long batched = batches.stream().flatMap(List::stream).filter(mine::contains).count();
+        assertThat(batches).as("batched calls that carried several of the six awards").anySatisfy(batch -> assertThat(
+                batch.stream().filter(mine::contains).count()).isGreaterThan(1));
+        assertThat(batches.size() + (mine.size() - batched)).as("calls that carried the six awards (6 without "
+                + "batching; an award travels alone when no other is due in its relay transaction's round)")
+                .isLessThan(6);
     }
 
     private static JsonObject claims(String token) {

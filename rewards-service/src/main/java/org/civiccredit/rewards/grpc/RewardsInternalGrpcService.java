@@ -94,9 +94,8 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         AwardPointsBatchResponse.Builder answer = AwardPointsBatchResponse.newBuilder();
         for (ItemBatches.Item<AwardLot> item : batches.apply(request.getAwardsList(), this::awarded)) {
             answer.addResults(item.refused()
-                    ? AwardPointsResult.newBuilder().setRefusal(ItemRefusal.newBuilder()
-                            .setCode(item.refusal().getCode()).setMessage(item.refusal().getMessage())
-                            .addAllDetails(item.refusal().getDetailsList()))
+                    ? AwardPointsResult.newBuilder().setRefusal(ItemBatches.refusal(item.refusal(),
+                            ItemRefusal.newBuilder()))
                     : AwardPointsResult.newBuilder().setLot(item.answer()));
         }
         response.onNext(answer.build());

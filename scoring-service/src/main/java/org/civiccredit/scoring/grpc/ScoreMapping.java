@@ -3,7 +3,6 @@ package org.civiccredit.scoring.grpc;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import org.civiccredit.api.common.v1.ConductCategory;
-import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.scoring.v1.AppliedRule;
 import org.civiccredit.api.scoring.v1.EventStatus;
 import org.civiccredit.api.scoring.v1.GetScoreBreakdownResponse;
@@ -170,11 +169,5 @@ public final class ScoreMapping {
         v.require(!key.isBlank() && key.length() <= IdempotentCalls.MAX_KEY_LENGTH, "idempotency_key",
                 "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
                         + " characters, the same on every retry of this call");
-    }
-
-    /** A batch item's refusal, as the single call's status (same code, message and details). */
-    static ItemRefusal refusal(com.google.rpc.Status status) {
-        return ItemRefusal.newBuilder().setCode(status.getCode()).setMessage(status.getMessage())
-                .addAllDetails(status.getDetailsList()).build();
     }
 }

@@ -9,6 +9,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchResponse;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
@@ -105,7 +106,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
         ApplyReportBatchResponse.Builder answer = ApplyReportBatchResponse.newBuilder();
         for (ItemBatches.Item<ScoreEvent> item : batches.apply(request.getReportsList(), this::applied)) {
             answer.addResults(item.refused()
-                    ? ApplyReportResult.newBuilder().setRefusal(ScoreMapping.refusal(item.refusal()))
+                    ? ApplyReportResult.newBuilder().setRefusal(ItemBatches.refusal(item.refusal(), ItemRefusal.newBuilder()))
                     : ApplyReportResult.newBuilder().setEvent(item.answer()));
         }
         response.onNext(answer.build());

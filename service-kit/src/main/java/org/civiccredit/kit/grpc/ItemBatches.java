@@ -112,6 +112,19 @@ public class ItemBatches {
         return outcomes;
     }
 
+    /**
+     * Fills {@code refusal}, an ItemRefusal builder, with {@code status}: an ItemRefusal has the fields of
+     * google.rpc.Status (same numbers and types), so it is written as one, as {@link #asException} reads it.
+     */
+    public static <B extends Message.Builder> B refusal(com.google.rpc.Status status, B refusal) {
+        try {
+            refusal.mergeFrom(status.toByteString());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("an ItemRefusal must mirror google.rpc.Status", e);
+        }
+        return refusal;
+    }
+
     /** The exception the single call would have thrown for an item refused with {@code refusal} (an ItemRefusal). */
     public static StatusRuntimeException asException(Message refusal) {
         try {

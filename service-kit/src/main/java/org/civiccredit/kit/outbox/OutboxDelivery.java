@@ -3,6 +3,7 @@ package org.civiccredit.kit.outbox;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.UUID;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 
 /**
  * What a service's outbox rows mean: each service that writes outbox rows provides one bean that performs
@@ -34,11 +35,11 @@ public interface OutboxDelivery {
 
     /**
      * The idempotency key of a batched call: its first item's key and its size (each item's natural id governs its
-     * own result; the key only names the call), at most 128 characters.
+     * own result; the key only names the call), at most {@link IdempotentCalls#MAX_KEY_LENGTH} characters.
      */
     static String batchKey(String firstItemKey, int items) {
         String key = "batch:" + items + ":" + firstItemKey;
-        return key.length() <= 128 ? key : key.substring(0, 128);
+        return key.length() <= IdempotentCalls.MAX_KEY_LENGTH ? key : key.substring(0, IdempotentCalls.MAX_KEY_LENGTH);
     }
 
     /**

@@ -25,6 +25,7 @@ public final class Options {
                                     "fresh": new participants for this run; any other NAME: the set load-NAME-NNN
               --contention-wallets 4   the small set of wallets        --redemptions 3000   tokens per redemption phase
               --score-readers 1000000  enrolled participants GetScore picks from
+              --cache-fill-timeout 900   most seconds to wait for scoring-service's keeper to cache the readers
               --history-events 10000   one participant's history      --award-lots 2000   one wallet's open lots
               --table-reports 1000     ApplyReport calls per rule table in the table-size comparison
               --reports 127.0.0.1:8081 --scoring 127.0.0.1:8082 --rewards 127.0.0.1:8083

@@ -1,6 +1,10 @@
 package org.civiccredit.scoring.cache;
 
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.event.Observes;
@@ -10,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
@@ -24,7 +29,8 @@ import org.jboss.logging.Logger;
  * Live scores: read through the Redis cache, recomputed from PostgreSQL (the truth) on a miss, an ended
  * counting window, or while Redis is unavailable; and, once a change's transaction has committed, cached and
  * fanned out to the score streams of every instance. A change that could not be cached is remembered and
- * written again from PostgreSQL when Redis answers again (a crash in between is bounded by the entry TTL).
+ * written again from PostgreSQL when Redis answers again; a crash in between is repaired by the keeper's next
+ * pass ({@link LiveScoreKeeper}), which also keeps the entry of every registered participant in the cache.
  */
 @ApplicationScoped
 public class LiveScores {
@@ -60,19 +66,63 @@ public class LiveScores {
         boolean refill = cache.available();
         if (refill) {
             try {
-                Optional<ScoreCache.Entry> cached = cache.read(participantId);
-                if (cached.isPresent()) {
-                    if (cached.get().erased()) {
-                        return Optional.empty();
-                    }
-                    if (cached.get().score().validAt(now)) {
-                        return Optional.of(inCurrentTiers(cached.get().score()));
-                    }
+                Answer answer = cache.read(participantId).map(entry -> answer(entry, now, currentTiers.get()))
+                        .orElse(Answer.ASK_POSTGRES);
+                if (answer.holds()) {
+                    return answer.score();
                 }
             } catch (ScoreCache.Unavailable e) {
                 refill = false;
             }
         }
+        return fromPostgres(participantId, now, refill);
+    }
+
+    /**
+     * The live score without blocking the calling thread where the cache can answer: a hit is answered on
+     * the event loop the call arrived on; a miss, an entry past the end of a counting window, tiers not yet
+     * loaded or an unavailable Redis continue on a worker thread with the PostgreSQL read (and refill).
+     */
+    public Uni<Optional<LiveScore>> liveAsync(String participantId, Instant now) {
+        Tiers tiers = currentTiers.known();
+        if (tiers == null || !cache.available()) {
+            return onWorker(() -> live(participantId, now));
+        }
+        return cache.readAsync(participantId)
+                .onItemOrFailure().transformToUni((cached, failure) -> {
+                    if (failure != null) {
+                        return onWorker(() -> fromPostgres(participantId, now, false));
+                    }
+                    Answer answer = cached.map(entry -> answer(entry, now, tiers)).orElse(Answer.ASK_POSTGRES);
+                    return answer.holds() ? Uni.createFrom().item(answer.score())
+                            : onWorker(() -> fromPostgres(participantId, now, true));
+                });
+    }
+
+    /**
+     * What the cache answers: whether its entry holds at the time asked and, if so, the score (none for an
+     * erasure's tombstone). An entry that does not hold (missing, or past the end of a counting window it
+     * counted) is asked of PostgreSQL.
+     */
+    private record Answer(boolean holds, Optional<LiveScore> score) {
+        static final Answer ASK_POSTGRES = new Answer(false, Optional.empty());
+    }
+
+    /** What {@code entry} answers at {@code now}, its score placed in {@code tiers} if they are newer. */
+    private static Answer answer(ScoreCache.Entry entry, Instant now, Tiers tiers) {
+        if (entry.erased()) {
+            return new Answer(true, Optional.empty());
+        }
+        LiveScore cached = entry.score();
+        if (!cached.validAt(now)) {
+            return Answer.ASK_POSTGRES;
+        }
+        return new Answer(true, Optional.of(tiers.ruleTableVersion() > cached.ruleTableVersion()
+                ? cached.withTiers(tiers) : cached));
+    }
+
+    /** The truth from PostgreSQL, written back to the cache when {@code refill} (blocking). */
+    private Optional<LiveScore> fromPostgres(String participantId, Instant now, boolean refill) {
         Optional<LiveScore> truth = scores.live(participantId, now);
         if (refill && truth.isPresent()) {
             try {
@@ -82,6 +132,30 @@ public class LiveScores {
             }
         }
         return truth;
+    }
+
+    /**
+     * Runs blocking work on a thread of the worker pool, in a request context of its own (for Hibernate), and
+     * emits its result there. A plain pool thread, not the caller's Vert.x context: that context's request
+     * context belongs to the gRPC call on the event loop, which ends it on its own schedule.
+     */
+    public <T> Uni<T> onWorker(Callable<T> work) {
+        return Uni.createFrom().emitter(emitter -> Infrastructure.getDefaultWorkerPool().execute(() -> {
+            ManagedContext requestContext = Arc.container().requestContext();
+            boolean own = !requestContext.isActive();
+            if (own) {
+                requestContext.activate();
+            }
+            try {
+                emitter.complete(work.call());
+            } catch (Throwable failure) {
+                emitter.fail(failure);
+            } finally {
+                if (own) {
+                    requestContext.terminate();
+                }
+            }
+        }));
     }
 
     /** After a change committed: local streams first, then the cache and, through it, every other instance. */
@@ -157,12 +231,6 @@ public class LiveScores {
             return;
         }
         pendingRepairs.merge(change.participantId(), change, (a, b) -> a.version() >= b.version() ? a : b);
-    }
-
-    /** A cached score placed in the tiers of a rule table published after it was cached. */
-    private LiveScore inCurrentTiers(LiveScore cached) {
-        Tiers tiers = currentTiers.get();
-        return tiers.ruleTableVersion() > cached.ruleTableVersion() ? cached.withTiers(tiers) : cached;
     }
 
     /** A score placed in the newest tiers known here, without loading them (never blocks). */

@@ -3,6 +3,7 @@ package org.civiccredit.scoring.cache;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +43,8 @@ public class ScoreCache {
      * KEYS[1] the participant's hash; ARGV[1] version, ARGV[2] valid_until (epoch ms), ARGV[3] TTL (ms),
      * ARGV[4] channel, ARGV[5] message to publish ('' for a refill), ARGV[6..] the fields and values. Returns
      * 1 when written. A change at least as new as the stored one is published even when the stored value
-     * already was its equal (a reader refilled it between the commit and this write).
+     * already was its equal (a reader refilled it between the commit and this write). A value equal to the
+     * stored one renews the entry's TTL: that is how the keeper ({@link LiveScoreKeeper}) keeps entries alive.
      */
     static final String WRITE_SCRIPT = """
             local stored = redis.call('HMGET', KEYS[1], 'version', 'valid_until')
@@ -54,13 +56,23 @@ public class ScoreCache {
             local written = 0
             if not storedVersion or storedVersion < version or (tonumber(stored[2]) or 0) < tonumber(ARGV[2]) then
               redis.call('HSET', KEYS[1], unpack(ARGV, 6))
-              redis.call('PEXPIRE', KEYS[1], ARGV[3])
               written = 1
             end
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
             if ARGV[5] ~= '' then
               redis.call('PUBLISH', ARGV[4], ARGV[5])
             end
             return written
+            """;
+
+    /** KEYS[1] the lease; ARGV[1] the owner, ARGV[2] the lease time (ms). Returns 1 when the owner holds it. */
+    static final String LEASE_SCRIPT = """
+            local owner = redis.call('GET', KEYS[1])
+            if owner and owner ~= ARGV[1] then
+              return 0
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return 1
             """;
 
     private static final String WRITE_SHA = sha1(WRITE_SCRIPT);
@@ -111,8 +123,30 @@ public class ScoreCache {
 
     /** The cached entry of a participant, if any. */
     public Optional<Entry> read(String participantId) {
-        Response fields = call(redis.execute(Command.HMGET, withFields(key(participantId))),
-                config.live().readTimeout());
+        return entry(participantId, call(redis.execute(Command.HMGET, withFields(key(participantId))),
+                config.live().readTimeout()));
+    }
+
+    /**
+     * The cached entry of a participant, if any, without blocking: for the event loop. Fails with
+     * {@link Unavailable} (and starts a cool-down) as {@link #read} does.
+     */
+    public Uni<Optional<Entry>> readAsync(String participantId) {
+        if (!available()) {
+            return Uni.createFrom().failure(new Unavailable("Redis is cooling down after a failure", null));
+        }
+        return redis.execute(Command.HMGET, withFields(key(participantId)))
+                .ifNoItem().after(config.live().readTimeout()).fail()
+                .onItemOrFailure().transform((fields, failure) -> {
+                    if (failure != null) {
+                        throw failed(failure);
+                    }
+                    answered();
+                    return entry(participantId, fields);
+                });
+    }
+
+    private Optional<Entry> entry(String participantId, Response fields) {
         if (fields == null || fields.size() < FIELDS.length || fields.get(0) == null) {
             return Optional.empty();
         }
@@ -141,9 +175,39 @@ public class ScoreCache {
      * @return whether the score was stored
      */
     public boolean write(LiveScore live, String announcement) {
+        return store(writeArguments(live, announcement));
+    }
+
+    /**
+     * Stores each score unless a newer one is stored, as {@link #write} with no announcement, in one pipelined
+     * round trip; renews the TTL of the entries that already held their score.
+     *
+     * @return how many were stored (missing, older, or ending earlier than the given score)
+     */
+    public int writeAll(List<LiveScore> scores) {
+        if (scores.isEmpty()) {
+            return 0;
+        }
+        List<Request> requests = new ArrayList<>(scores.size() + 1);
+        // Loaded first, so that no EVALSHA of the pipeline meets an empty script cache (a restarted Redis).
+        requests.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(WRITE_SCRIPT));
+        for (LiveScore score : scores) {
+            Request evalsha = Request.cmd(Command.EVALSHA).arg(WRITE_SHA);
+            writeArguments(score, "").forEach(evalsha::arg);
+            requests.add(evalsha);
+        }
+        List<Response> responses = call(redis.getRedis().batch(requests), config.live().writeTimeout());
+        int written = 0;
+        for (Response response : responses.subList(1, responses.size())) {
+            written += response != null && response.toInteger() == 1 ? 1 : 0;
+        }
+        return written;
+    }
+
+    private List<String> writeArguments(LiveScore live, String announcement) {
         Score s = live.score();
         long validUntil = live.validUntil() == null ? NO_END : live.validUntil().toEpochMilli();
-        return store(live.participantId(), s.version(), validUntil, announcement, List.of(
+        return arguments(live.participantId(), s.version(), validUntil, announcement, List.of(
                 "version", Long.toString(s.version()),
                 "valid_until", Long.toString(validUntil),
                 "erased", "0",
@@ -158,10 +222,10 @@ public class ScoreCache {
 
     /** Replaces a participant's score by the tombstone of their erasure (version {@code version}). */
     public boolean writeErased(String participantId, long version, String announcement) {
-        return store(participantId, version, NO_END, announcement, List.of(
+        return store(arguments(participantId, version, NO_END, announcement, List.of(
                 "version", Long.toString(version), "valid_until", Long.toString(NO_END), "erased", "1",
                 "score", "0", "tier", "", "tier_threshold", "-1", "next_tier", "", "to_next", "0", "as_of", "0",
-                "table", "0"));
+                "table", "0")));
     }
 
     /** Publishes a message on the channel of score changes. */
@@ -169,17 +233,48 @@ public class ScoreCache {
         call(redis.execute(Command.PUBLISH, config.live().channel(), message), config.live().writeTimeout());
     }
 
+    /**
+     * Takes or renews the keeper's lease for {@code owner}, unless another owner holds it: one instance walks
+     * the participants at a time, and a successor takes over within {@code time} of the owner's last renewal.
+     */
+    public boolean keeperLease(String owner, Duration time) {
+        Response taken = call(redis.execute(Command.EVAL, LEASE_SCRIPT, "1", keeperKey("lease"), owner,
+                Long.toString(time.toMillis())), config.live().writeTimeout());
+        return taken != null && taken.toInteger() == 1;
+    }
+
+    /** Where the keeper's walk stands: the last participant id it wrote, or "" at the start of a pass. */
+    public String keeperCursor() {
+        Response cursor = call(redis.execute(Command.GET, keeperKey("cursor")), config.live().readTimeout());
+        return cursor == null ? "" : cursor.toString();
+    }
+
+    /** Records where the keeper's walk stands. */
+    public void keeperCursor(String participantId) {
+        call(redis.execute(Command.SET, keeperKey("cursor"), participantId), config.live().writeTimeout());
+    }
+
+    /** A key of the keeper's own, beside the score entries (which are {@code <prefix>{id}}). */
+    public String keeperKey(String name) {
+        return config.live().keyPrefix() + "keeper:" + name;
+    }
+
     /** The key of a participant's hash; the braces make it a cluster hash tag. */
     public String key(String participantId) {
         return config.live().keyPrefix() + "{" + participantId + "}";
     }
 
-    private boolean store(String participantId, long version, long validUntil, String announcement,
+    /** The script's arguments after the script itself: key count, key, ARGV. */
+    private List<String> arguments(String participantId, long version, long validUntil, String announcement,
             List<String> fieldsAndValues) {
         List<String> args = new ArrayList<>(List.of("1", key(participantId), Long.toString(version),
                 Long.toString(validUntil), Long.toString(config.live().ttl().toMillis()), config.live().channel(),
                 announcement == null ? "" : announcement));
         args.addAll(fieldsAndValues);
+        return args;
+    }
+
+    private boolean store(List<String> args) {
         List<String> withSha = new ArrayList<>(args);
         withSha.add(0, WRITE_SHA);
         List<String> withScript = new ArrayList<>(args);
@@ -191,26 +286,36 @@ public class ScoreCache {
         return written != null && written.toInteger() == 1;
     }
 
-    private Response call(Uni<Response> command, Duration timeout) {
+    private <T> T call(Uni<T> command, Duration timeout) {
         if (!available()) {
             throw new Unavailable("Redis is cooling down after a failure", null);
         }
+        T response;
         try {
-            Response response = command.await().atMost(timeout);
-            if (failing) {
-                failing = false;
-                LOG.info("Redis answers again; live scores are cached again");
-            }
-            return response;
+            response = command.await().atMost(timeout);
         } catch (RuntimeException e) {
-            coolingUntil.set(System.nanoTime() + config.live().cooldown().toNanos());
-            if (!failing) {
-                failing = true;
-                LOG.warnf("Redis failed (%s); live scores are read from PostgreSQL, Redis is tried again every %d ms",
-                        e.getMessage(), config.live().cooldown().toMillis());
-            }
-            throw new Unavailable("Redis failed: " + e.getMessage(), e);
+            throw failed(e);
         }
+        answered();
+        return response;
+    }
+
+    private void answered() {
+        if (failing) {
+            failing = false;
+            LOG.info("Redis answers again; live scores are cached again");
+        }
+    }
+
+    /** Starts a cool-down after a failed call and returns what to throw. */
+    private Unavailable failed(Throwable e) {
+        coolingUntil.set(System.nanoTime() + config.live().cooldown().toNanos());
+        if (!failing) {
+            failing = true;
+            LOG.warnf("Redis failed (%s); live scores are read from PostgreSQL, Redis is tried again every %d ms",
+                    e.getMessage(), config.live().cooldown().toMillis());
+        }
+        return new Unavailable("Redis failed: " + e.getMessage(), e);
     }
 
     private static String[] withFields(String key) {

@@ -72,9 +72,32 @@ public interface ScoringConfig {
         @WithDefault("scoring:score:")
         String keyPrefix();
 
-        /** How long an entry lives without being rewritten: bounds the staleness left by a lost write. */
-        @WithDefault("PT15M")
+        /**
+         * How long an entry lives without being rewritten or renewed: removes what nobody keeps (tombstones of
+         * erased participants; every entry if no instance runs the keeper). At least twice the refresh period.
+         */
+        @WithDefault("PT1H")
         Duration ttl();
+
+        /**
+         * Within this period the keeper rewrites every registered participant's entry from PostgreSQL: bounds
+         * the staleness a write lost in a crash can leave, and fills the entries of participants added behind
+         * the service's back (a restored database, bulk provisioning).
+         */
+        @WithDefault("PT15M")
+        Duration refreshPeriod();
+
+        /** How often the keeper takes its share of the pass, e.g. {@code 1s}; {@code off} stops it. */
+        @WithDefault("1s")
+        String keeperEvery();
+
+        /** Participants the keeper reads and writes per batch (one range read, one pipelined Redis call). */
+        @WithDefault("500")
+        int keeperBatch();
+
+        /** Most time one tick spends filling a cold cache before it leaves the rest to the next tick. */
+        @WithDefault("PT0.5S")
+        Duration keeperTickBudget();
 
         /** Longest wait for a cache read before the read falls back to PostgreSQL. */
         @WithDefault("PT0.5S")

@@ -23,7 +23,6 @@ public final class ScoreReads {
         Load.Operation read = seq -> Load.of(run.clients().scoresAsService().getScore(GetScoreRequest.newBuilder()
                 .setParticipantId(Provisioning.scoreReaderId(ThreadLocalRandom.current().nextLong(population) + 1))
                 .build()));
-        awaitCompleteCache(run, redis, population);
         Load.closedLoop("warm-up", sessions, Load.Bounds.of(run.warmup()), read);
         long[] before = keyspace(redis);
         Measurement max = run.measure("GetScore, max rate", "closed, " + sessions + " sessions", Service.SCORING,

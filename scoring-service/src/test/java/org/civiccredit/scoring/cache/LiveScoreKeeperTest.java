@@ -24,6 +24,7 @@ import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.Tiers;
 import org.civiccredit.scoring.grpc.ScoringFixtures;
+import org.civiccredit.scoring.service.Scores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,9 @@ class LiveScoreKeeperTest {
 
     @Inject
     ScoreCache cache;
+
+    @Inject
+    Scores scores;
 
     @Inject
     RedisDataSource redis;
@@ -129,9 +133,12 @@ class LiveScoreKeeperTest {
             registered();
         }
         pass();
+        long share = LiveScoreKeeper.share(scores.registeredCount(), Duration.ofMinutes(15), Duration.ofSeconds(1));
+        assertThat(share).as("the test database holds fewer than 18,000 participants").isLessThan(20);
         LiveScoreKeeper.Tick warm = keeper.tick(Instant.now());
         assertThat(warm.leased()).isTrue();
-        assertThat(warm.handled()).as("one batch of 20: the share of a tick is smaller").isLessThanOrEqualTo(20);
+        assertThat(warm.handled()).as("exactly its share (the schedule is off here: one-second ticks)")
+                .isEqualTo((int) share);
         assertThat(warm.written() * 2).as("the entries were there").isLessThanOrEqualTo(warm.handled());
 
         redis.execute("FLUSHDB");
@@ -167,6 +174,9 @@ class LiveScoreKeeperTest {
         assertThat(LiveScoreKeeper.interval("0.2s")).isEqualTo(Duration.ofMillis(200));
         assertThat(LiveScoreKeeper.interval("PT2S")).isEqualTo(Duration.ofSeconds(2));
         assertThat(LiveScoreKeeper.interval("off")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(LiveScoreKeeper.share(1_000_000, Duration.ofMinutes(15), Duration.ofMillis(100))).isEqualTo(112);
+        assertThat(LiveScoreKeeper.leaseTime(Duration.ofMillis(100))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(LiveScoreKeeper.leaseTime(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(50));
     }
 
     @Test

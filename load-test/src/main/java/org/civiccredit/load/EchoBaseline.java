@@ -40,4 +40,22 @@ public final class EchoBaseline {
                 () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
         run.echoRate(service, m.rate());
     }
+
+    /**
+     * The echo baseline of {@code service} measured again right after its scenario (the services are warm by
+     * then: a short warm-up); if it is higher than the one before, the scenario's ratios are taken against it,
+     * so that a baseline measured while the service's JIT was still compiling does not flatter them.
+     */
+    public static void after(Run run, Service service, String scenario) {
+        int sessions = run.options().integer("concurrency", 64);
+        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
+        Load.closedLoop("warm-up", sessions, Load.Bounds.of(java.time.Duration.ofSeconds(5)), echo);
+        String name = "Echo " + service.name().toLowerCase() + ", after";
+        Measurement m = run.measure(name, "closed, " + sessions + " sessions", null, "baseline of " + scenario
+                + " measured again after it; the ratios use the higher of the two",
+                () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
+        double before = run.echoRate(service);
+        run.results().compareWithHigherEcho(before, m.rate());
+        run.echoRate(service, Math.max(before, m.rate()));
+    }
 }

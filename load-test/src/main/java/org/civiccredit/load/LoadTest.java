@@ -107,17 +107,20 @@ public final class LoadTest {
                 say("scenario: GetScore");
                 EchoBaseline.before(run, Service.SCORING, "GetScore");
                 ScoreReads.run(run, redisInfo);
+                EchoBaseline.after(run, Service.SCORING, "GetScore");
             }
             if (o.runs("intake")) {
                 say("scenario: intake");
                 EchoBaseline.before(run, Service.REPORTS, "SubmitReport");
                 Intake.run(run, participants, live, tables.syntheticRules());
+                EchoBaseline.after(run, Service.REPORTS, "SubmitReport");
             }
             if (o.runs("redemption")) {
                 awaitOutboxesDrained(reportsDb, scoringDb, dbUser, dbPassword);
                 say("scenario: redemption");
                 EchoBaseline.before(run, Service.REWARDS, "Reserve + Capture");
                 new Redemptions(run, participants, tables.large()).run();
+                EchoBaseline.after(run, Service.REWARDS, "Reserve + Capture");
             }
             if (o.runs("growth")) {
                 say("scenario: cost growth (history, rule table, open lots)");

@@ -41,4 +41,22 @@ class ResultsTableTest {
                 .startsWith("\"GetScore, max rate\",\"closed, 64 sessions\",100,10.000,20.000,0.500,")
                 .contains(",0.000,1.250,0.500,300,250,280,3.10,").endsWith(",\"a, \"\"quoted\"\" note\"");
     }
+
+    @Test
+    void ratiosAreTakenAgainstTheHigherOfTheEchoBeforeAndAfter() {
+        Measurement m = new Measurement("x");
+        m.started(0);
+        for (int i = 1; i <= 100; i++) {
+            m.success(i * 1_000_000L);
+        }
+        m.ended(10_000_000_000L);
+        ResultsTable t = new ResultsTable();
+        t.add(new ResultsTable.Row("GetScore, max rate", "closed", m, 20.0, ""));
+        t.add(new ResultsTable.Row("SubmitReport", "closed", m, 40.0, ""));
+        t.compareWithHigherEcho(20.0, 12.5);
+        assertThat(t.rows().get(0).ratio()).as("a lower echo after changes nothing").isEqualTo(0.5);
+        t.compareWithHigherEcho(20.0, 25.0);
+        assertThat(t.rows().get(0).ratio()).isEqualTo(0.4);
+        assertThat(t.rows().get(1).ratio()).as("another service's rows keep theirs").isEqualTo(0.25);
+    }
 }

@@ -1,10 +1,6 @@
 package org.civiccredit.scoring.cache;
 
-import io.quarkus.arc.Arc;
-import io.quarkus.arc.ManagedContext;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.event.Observes;
@@ -14,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
@@ -79,27 +74,6 @@ public class LiveScores {
     }
 
     /**
-     * The live score without blocking the calling thread where the cache can answer: a hit is answered on
-     * the event loop the call arrived on; a miss, an entry past the end of a counting window, tiers not yet
-     * loaded or an unavailable Redis continue on a worker thread with the PostgreSQL read (and refill).
-     */
-    public Uni<Optional<LiveScore>> liveAsync(String participantId, Instant now) {
-        Tiers tiers = currentTiers.known();
-        if (tiers == null || !cache.available()) {
-            return onWorker(() -> live(participantId, now));
-        }
-        return cache.readAsync(participantId)
-                .onItemOrFailure().transformToUni((cached, failure) -> {
-                    if (failure != null) {
-                        return onWorker(() -> fromPostgres(participantId, now, false));
-                    }
-                    Answer answer = cached.map(entry -> answer(entry, now, tiers)).orElse(Answer.ASK_POSTGRES);
-                    return answer.holds() ? Uni.createFrom().item(answer.score())
-                            : onWorker(() -> fromPostgres(participantId, now, true));
-                });
-    }
-
-    /**
      * What the cache answers: whether its entry holds at the time asked and, if so, the score (none for an
      * erasure's tombstone). An entry that does not hold (missing, or past the end of a counting window it
      * counted) is asked of PostgreSQL.
@@ -132,30 +106,6 @@ public class LiveScores {
             }
         }
         return truth;
-    }
-
-    /**
-     * Runs blocking work on a thread of the worker pool, in a request context of its own (for Hibernate), and
-     * emits its result there. A plain pool thread, not the caller's Vert.x context: that context's request
-     * context belongs to the gRPC call on the event loop, which ends it on its own schedule.
-     */
-    public <T> Uni<T> onWorker(Callable<T> work) {
-        return Uni.createFrom().emitter(emitter -> Infrastructure.getDefaultWorkerPool().execute(() -> {
-            ManagedContext requestContext = Arc.container().requestContext();
-            boolean own = !requestContext.isActive();
-            if (own) {
-                requestContext.activate();
-            }
-            try {
-                emitter.complete(work.call());
-            } catch (Throwable failure) {
-                emitter.fail(failure);
-            } finally {
-                if (own) {
-                    requestContext.terminate();
-                }
-            }
-        }));
     }
 
     /** After a change committed: local streams first, then the cache and, through it, every other instance. */

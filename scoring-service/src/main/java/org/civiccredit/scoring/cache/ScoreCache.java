@@ -127,25 +127,6 @@ public class ScoreCache {
                 config.live().readTimeout()));
     }
 
-    /**
-     * The cached entry of a participant, if any, without blocking: for the event loop. Fails with
-     * {@link Unavailable} (and starts a cool-down) as {@link #read} does.
-     */
-    public Uni<Optional<Entry>> readAsync(String participantId) {
-        if (!available()) {
-            return Uni.createFrom().failure(new Unavailable("Redis is cooling down after a failure", null));
-        }
-        return redis.execute(Command.HMGET, withFields(key(participantId)))
-                .ifNoItem().after(config.live().readTimeout()).fail()
-                .onItemOrFailure().transform((fields, failure) -> {
-                    if (failure != null) {
-                        throw failed(failure);
-                    }
-                    answered();
-                    return entry(participantId, fields);
-                });
-    }
-
     private Optional<Entry> entry(String participantId, Response fields) {
         if (fields == null || fields.size() < FIELDS.length || fields.get(0) == null) {
             return Optional.empty();

@@ -5,7 +5,6 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -63,35 +62,27 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
     @Inject
     Vertx vertx;
 
-    /**
-     * Not blocking: a service caller's read that the live cache answers is served on the event loop, and only
-     * a miss goes to a worker thread (LiveScores#liveAsync); a participant's read looks up the token subject in
-     * PostgreSQL, so it runs on a worker thread.
-     */
     @Override
+    @Blocking
     @RolesAllowed({"participant", "service"})
     public void getScore(GetScoreRequest request, StreamObserver<Score> response) {
         Instant now = Instant.now();
-        Uni<org.civiccredit.scoring.domain.Score> score;
+        org.civiccredit.scoring.domain.Score score;
         if (caller.hasRole("service")) {
-            String participantId = request.getParticipantId();
-            if (participantId.isEmpty()) {
+            if (request.getParticipantId().isEmpty()) {
                 throw Refusal.invalid("participant_id", "required for service callers");
             }
-            score = liveScores.liveAsync(participantId, now).map(live -> live.map(LiveScore::score)
-                    .orElseThrow(() -> Refusal.notFound("no participant " + participantId)));
+            score = liveScores.score(request.getParticipantId(), now)
+                    .orElseThrow(() -> Refusal.notFound("no participant " + request.getParticipantId()));
         } else {
             if (!request.getParticipantId().isEmpty()) {
                 throw Refusal.invalid("participant_id",
                         "must be empty: a participant reads their own score, known from the token");
             }
-            String subject = caller.subject();
-            score = liveScores.onWorker(() -> ownScores.score(subject, now));
+            score = ownScores.score(caller.subject(), now);
         }
-        score.subscribe().with(s -> {
-            response.onNext(ScoreMapping.toProto(s));
-            response.onCompleted();
-        }, failure -> response.onError(errors.toStatusRuntimeException(failure)));
+        response.onNext(ScoreMapping.toProto(score));
+        response.onCompleted();
     }
 
     @Override

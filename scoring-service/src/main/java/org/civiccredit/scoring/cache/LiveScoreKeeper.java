@@ -8,8 +8,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.civiccredit.scoring.config.ScoringConfig;
+import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.service.Scores;
 import org.jboss.logging.Logger;
 
@@ -90,20 +92,20 @@ public class LiveScoreKeeper {
         // rather than a burst that holds Redis and the cores for everyone else.
         int next = (int) Math.min(live.keeperBatch(), share);
         while (true) {
-            Scores.LiveRun run = scores.liveAfter(cursor, next, now);
-            if (run.scores().isEmpty()) {
+            List<LiveScore> run = scores.liveAfter(cursor, next, now);
+            if (run.isEmpty()) {
                 cache.keeperCursor("");
                 if (!cursor.isEmpty() || handled > 0) {
                     LOG.debugf("live score keeper: a pass over %d participants ended", population);
                 }
                 return new Tick(true, handled, written, true);
             }
-            int stored = cache.writeAll(run.scores());
-            cursor = run.lastParticipantId();
+            int stored = cache.writeAll(run);
+            cursor = run.get(run.size() - 1).participantId();
             cache.keeperCursor(cursor);
-            handled += run.scores().size();
+            handled += run.size();
             written += stored;
-            boolean cold = stored * 2 > run.scores().size();
+            boolean cold = stored * 2 > run.size();
             if ((handled >= share && !cold) || System.nanoTime() - deadline >= 0) {
                 if (written > 0) {
                     LOG.debugf("live score keeper: %d of %d entries written", written, handled);

@@ -61,42 +61,19 @@ public class LiveScores {
         boolean refill = cache.available();
         if (refill) {
             try {
-                Answer answer = cache.read(participantId).map(entry -> answer(entry, now, currentTiers.get()))
-                        .orElse(Answer.ASK_POSTGRES);
-                if (answer.holds()) {
-                    return answer.score();
+                Optional<ScoreCache.Entry> cached = cache.read(participantId);
+                if (cached.isPresent()) {
+                    if (cached.get().erased()) {
+                        return Optional.empty();
+                    }
+                    if (cached.get().score().validAt(now)) {
+                        return Optional.of(inCurrentTiers(cached.get().score()));
+                    }
                 }
             } catch (ScoreCache.Unavailable e) {
                 refill = false;
             }
         }
-        return fromPostgres(participantId, now, refill);
-    }
-
-    /**
-     * What the cache answers: whether its entry holds at the time asked and, if so, the score (none for an
-     * erasure's tombstone). An entry that does not hold (missing, or past the end of a counting window it
-     * counted) is asked of PostgreSQL.
-     */
-    private record Answer(boolean holds, Optional<LiveScore> score) {
-        static final Answer ASK_POSTGRES = new Answer(false, Optional.empty());
-    }
-
-    /** What {@code entry} answers at {@code now}, its score placed in {@code tiers} if they are newer. */
-    private static Answer answer(ScoreCache.Entry entry, Instant now, Tiers tiers) {
-        if (entry.erased()) {
-            return new Answer(true, Optional.empty());
-        }
-        LiveScore cached = entry.score();
-        if (!cached.validAt(now)) {
-            return Answer.ASK_POSTGRES;
-        }
-        return new Answer(true, Optional.of(tiers.ruleTableVersion() > cached.ruleTableVersion()
-                ? cached.withTiers(tiers) : cached));
-    }
-
-    /** The truth from PostgreSQL, written back to the cache when {@code refill} (blocking). */
-    private Optional<LiveScore> fromPostgres(String participantId, Instant now, boolean refill) {
         Optional<LiveScore> truth = scores.live(participantId, now);
         if (refill && truth.isPresent()) {
             try {
@@ -181,6 +158,12 @@ public class LiveScores {
             return;
         }
         pendingRepairs.merge(change.participantId(), change, (a, b) -> a.version() >= b.version() ? a : b);
+    }
+
+    /** A cached score placed in the tiers of a rule table published after it was cached. */
+    private LiveScore inCurrentTiers(LiveScore cached) {
+        Tiers tiers = currentTiers.get();
+        return tiers.ruleTableVersion() > cached.ruleTableVersion() ? cached.withTiers(tiers) : cached;
     }
 
     /** A score placed in the newest tiers known here, without loading them (never blocks). */

@@ -123,11 +123,8 @@ public class ScoreCache {
 
     /** The cached entry of a participant, if any. */
     public Optional<Entry> read(String participantId) {
-        return entry(participantId, call(redis.execute(Command.HMGET, withFields(key(participantId))),
-                config.live().readTimeout()));
-    }
-
-    private Optional<Entry> entry(String participantId, Response fields) {
+        Response fields = call(redis.execute(Command.HMGET, withFields(key(participantId))),
+                config.live().readTimeout());
         if (fields == null || fields.size() < FIELDS.length || fields.get(0) == null) {
             return Optional.empty();
         }
@@ -271,32 +268,22 @@ public class ScoreCache {
         if (!available()) {
             throw new Unavailable("Redis is cooling down after a failure", null);
         }
-        T response;
         try {
-            response = command.await().atMost(timeout);
+            T response = command.await().atMost(timeout);
+            if (failing) {
+                failing = false;
+                LOG.info("Redis answers again; live scores are cached again");
+            }
+            return response;
         } catch (RuntimeException e) {
-            throw failed(e);
+            coolingUntil.set(System.nanoTime() + config.live().cooldown().toNanos());
+            if (!failing) {
+                failing = true;
+                LOG.warnf("Redis failed (%s); live scores are read from PostgreSQL, Redis is tried again every %d ms",
+                        e.getMessage(), config.live().cooldown().toMillis());
+            }
+            throw new Unavailable("Redis failed: " + e.getMessage(), e);
         }
-        answered();
-        return response;
-    }
-
-    private void answered() {
-        if (failing) {
-            failing = false;
-            LOG.info("Redis answers again; live scores are cached again");
-        }
-    }
-
-    /** Starts a cool-down after a failed call and returns what to throw. */
-    private Unavailable failed(Throwable e) {
-        coolingUntil.set(System.nanoTime() + config.live().cooldown().toNanos());
-        if (!failing) {
-            failing = true;
-            LOG.warnf("Redis failed (%s); live scores are read from PostgreSQL, Redis is tried again every %d ms",
-                    e.getMessage(), config.live().cooldown().toMillis());
-        }
-        return new Unavailable("Redis failed: " + e.getMessage(), e);
     }
 
     private static String[] withFields(String key) {

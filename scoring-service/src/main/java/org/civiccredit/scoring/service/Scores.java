@@ -79,17 +79,13 @@ public class Scores {
         return Optional.of(liveOf(participant, currentTiers.get(), now));
     }
 
-    /** A run of participants' live scores in id order, for the keeper's walk. */
-    public record LiveRun(List<LiveScore> scores, String lastParticipantId) {
-    }
-
     /**
      * The live scores at {@code now} of up to {@code limit} registered, not erased participants whose ids
      * follow {@code afterParticipantId} ("" for the first), in id order: one primary-key range read, and an
      * event sum only for a participant whose stored sum no longer holds (the expiry sweep is about to store it).
      */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public LiveRun liveAfter(String afterParticipantId, int limit, Instant now) {
+    public List<LiveScore> liveAfter(String afterParticipantId, int limit, Instant now) {
         List<ParticipantEntity> participants = em.createQuery("""
                 FROM ParticipantEntity p WHERE p.participantId > :after AND p.erasedAt IS NULL
                 ORDER BY p.participantId""", ParticipantEntity.class)
@@ -100,8 +96,7 @@ public class Scores {
         for (ParticipantEntity participant : participants) {
             live.add(liveOf(participant, tiers, now));
         }
-        return new LiveRun(live, participants.isEmpty() ? afterParticipantId
-                : participants.get(participants.size() - 1).participantId);
+        return live;
     }
 
     /** How many participants are registered and not erased: how many live scores the cache holds when complete. */

@@ -51,19 +51,25 @@ public class LiveScoreKeeper {
 
     private final String owner = "keeper-" + UUID.randomUUID();
 
+    /** System.nanoTime() before which the keeper does not tick again, after its own Redis call failed. */
+    private volatile long pausedUntil = System.nanoTime();
+
     /** Participants registered when the current pass started (this instance's count), 0 until counted. */
     private volatile long population;
 
     @Scheduled(every = "${scoring.live.keeper-every:0.1s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledTick() {
-        if (!cache.available()) {
+        if (!cache.available() || System.nanoTime() - pausedUntil < 0) {
             return;
         }
         try {
             tick(Instant.now());
         } catch (ScoreCache.Unavailable e) {
-            LOG.debugf("live score keeper: Redis unavailable, the next tick continues (%s)", e.getMessage());
+            // The keeper's failures do not cool the cache down for readers (a batch can time out on a starved
+            // machine while reads still succeed); the keeper pauses on its own instead.
+            pausedUntil = System.nanoTime() + config.live().cooldown().toNanos();
+            LOG.debugf("live score keeper: Redis unavailable, paused for the cool-down (%s)", e.getMessage());
         } catch (RuntimeException e) {
             LOG.warnf(e, "live score keeper tick failed; the next tick continues");
         }

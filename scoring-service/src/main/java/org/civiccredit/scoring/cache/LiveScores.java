@@ -1,6 +1,11 @@
 package org.civiccredit.scoring.cache;
 
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.unchecked.Unchecked;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.event.Observes;
@@ -10,7 +15,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.Score;
@@ -46,6 +53,9 @@ public class LiveScores {
 
     @Inject
     ScoringConfig config;
+
+    /** Cache reads in flight on event loops (see {@link #liveAsync}). */
+    private final AtomicInteger eventLoopReads = new AtomicInteger();
 
     /** Changes whose cache write failed, newest per participant, waiting for Redis to answer again. */
     private final Map<String, ScoreChange> pendingRepairs = new ConcurrentHashMap<>();
@@ -83,6 +93,57 @@ public class LiveScores {
             }
         }
         return truth;
+    }
+
+    /**
+     * The live score without holding a worker thread where the cache can answer: a hit is answered on the
+     * event loop the call arrived on. A miss, an entry past the end of a counting window, tiers not loaded yet,
+     * an unavailable Redis, or more than {@code scoring.live.event-loop-reads} such reads in flight at once
+     * continue on a worker thread (in the caller's Vert.x context, as a {@code @Blocking} call would) with
+     * {@link #live}, which reads PostgreSQL. The bound keeps a stall from piling reads up past the Redis
+     * connection pool's queue.
+     */
+    public Uni<Optional<LiveScore>> liveAsync(String participantId, Instant now) {
+        Tiers tiers = currentTiers.known();
+        if (tiers == null || !cache.available()) {
+            return onWorker(() -> live(participantId, now));
+        }
+        if (eventLoopReads.incrementAndGet() > config.live().eventLoopReads()) {
+            eventLoopReads.decrementAndGet();
+            return onWorker(() -> live(participantId, now));
+        }
+        return cache.readAsync(participantId)
+                .onTermination().invoke(eventLoopReads::decrementAndGet)
+                .onItemOrFailure().transformToUni((cached, failure) -> {
+                    if (failure == null && cached.isPresent() && cached.get().erased()) {
+                        return Uni.createFrom().item(Optional.<LiveScore>empty());
+                    }
+                    if (failure == null && cached.isPresent() && cached.get().score().validAt(now)) {
+                        LiveScore hit = cached.get().score();
+                        return Uni.createFrom().item(Optional.of(tiers.ruleTableVersion() > hit.ruleTableVersion()
+                                ? hit.withTiers(tiers) : hit));
+                    }
+                    return onWorker(() -> live(participantId, now));
+                });
+    }
+
+    /** How many cache reads are in flight on event loops now. */
+    public int eventLoopReadsInFlight() {
+        return eventLoopReads.get();
+    }
+
+    /**
+     * Runs blocking work on a worker thread in the current Vert.x (duplicated) context, so the gRPC call's
+     * request context and its Hibernate session are the ones a {@code @Blocking} method would have, and
+     * emits its result there.
+     */
+    public <T> Uni<T> onWorker(Callable<T> work) {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Uni.createFrom().item(Unchecked.supplier(work::call))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }
+        return Uni.createFrom().completionStage(() -> context.executeBlocking(work, false).toCompletionStage());
     }
 
     /** After a change committed: local streams first, then the cache and, through it, every other instance. */

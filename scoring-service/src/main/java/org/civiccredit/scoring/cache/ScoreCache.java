@@ -1,6 +1,7 @@
 package org.civiccredit.scoring.cache;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -123,8 +124,28 @@ public class ScoreCache {
 
     /** The cached entry of a participant, if any. */
     public Optional<Entry> read(String participantId) {
-        Response fields = call(redis.execute(Command.HMGET, withFields(key(participantId))),
-                config.live().readTimeout());
+        return entry(participantId, call(redis.execute(Command.HMGET, withFields(key(participantId))),
+                config.live().readTimeout(), true));
+    }
+
+    /**
+     * The cached entry of a participant, if any, without blocking: for the event loop. Fails with
+     * {@link Unavailable} as {@link #read} does, and starts the cool-down on the same failures.
+     */
+    public Uni<Optional<Entry>> readAsync(String participantId) {
+        if (!available()) {
+            return Uni.createFrom().failure(new Unavailable("Redis is cooling down after a failure", null));
+        }
+        return redis.execute(Command.HMGET, withFields(key(participantId)))
+                .ifNoItem().after(config.live().readTimeout()).fail()
+                .onFailure().transform(failure -> failed(failure, true))
+                .onItem().transform(fields -> {
+                    answered();
+                    return entry(participantId, fields);
+                });
+    }
+
+    private Optional<Entry> entry(String participantId, Response fields) {
         if (fields == null || fields.size() < FIELDS.length || fields.get(0) == null) {
             return Optional.empty();
         }
@@ -174,7 +195,7 @@ public class ScoreCache {
             writeArguments(score, "").forEach(evalsha::arg);
             requests.add(evalsha);
         }
-        List<Response> responses = call(redis.getRedis().batch(requests), config.live().writeTimeout());
+        List<Response> responses = call(redis.getRedis().batch(requests), config.live().writeTimeout(), false);
         int written = 0;
         for (Response response : responses.subList(1, responses.size())) {
             written += response != null && response.toInteger() == 1 ? 1 : 0;
@@ -208,7 +229,7 @@ public class ScoreCache {
 
     /** Publishes a message on the channel of score changes. */
     public void publish(String message) {
-        call(redis.execute(Command.PUBLISH, config.live().channel(), message), config.live().writeTimeout());
+        call(redis.execute(Command.PUBLISH, config.live().channel(), message), config.live().writeTimeout(), true);
     }
 
     /**
@@ -217,19 +238,19 @@ public class ScoreCache {
      */
     public boolean keeperLease(String owner, Duration time) {
         Response taken = call(redis.execute(Command.EVAL, LEASE_SCRIPT, "1", keeperKey("lease"), owner,
-                Long.toString(time.toMillis())), config.live().writeTimeout());
+                Long.toString(time.toMillis())), config.live().writeTimeout(), false);
         return taken != null && taken.toInteger() == 1;
     }
 
     /** Where the keeper's walk stands: the last participant id it wrote, or "" at the start of a pass. */
     public String keeperCursor() {
-        Response cursor = call(redis.execute(Command.GET, keeperKey("cursor")), config.live().readTimeout());
+        Response cursor = call(redis.execute(Command.GET, keeperKey("cursor")), config.live().readTimeout(), false);
         return cursor == null ? "" : cursor.toString();
     }
 
     /** Records where the keeper's walk stands. */
     public void keeperCursor(String participantId) {
-        call(redis.execute(Command.SET, keeperKey("cursor"), participantId), config.live().writeTimeout());
+        call(redis.execute(Command.SET, keeperKey("cursor"), participantId), config.live().writeTimeout(), false);
     }
 
     /** A key of the keeper's own, beside the score entries (which are {@code <prefix>{id}}). */
@@ -260,30 +281,62 @@ public class ScoreCache {
         Uni<Response> write = redis.execute(Command.EVALSHA, withSha.toArray(String[]::new))
                 .onFailure(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT"))
                 .recoverWithUni(() -> redis.execute(Command.EVAL, withScript.toArray(String[]::new)));
-        Response written = call(write, config.live().writeTimeout());
+        Response written = call(write, config.live().writeTimeout(), true);
         return written != null && written.toInteger() == 1;
     }
 
-    private <T> T call(Uni<T> command, Duration timeout) {
+    /**
+     * Awaits a command. A failure makes the cache unavailable for the cool-down when {@code coolDown} (the
+     * read and write paths of requests); the keeper's own commands pass false, so that its batch timing out
+     * under load does not send every reader to PostgreSQL.
+     */
+    private <T> T call(Uni<T> command, Duration timeout, boolean coolDown) {
         if (!available()) {
             throw new Unavailable("Redis is cooling down after a failure", null);
         }
         try {
             T response = command.await().atMost(timeout);
-            if (failing) {
-                failing = false;
-                LOG.info("Redis answers again; live scores are cached again");
-            }
+            answered();
             return response;
         } catch (RuntimeException e) {
+            throw failed(e, coolDown);
+        }
+    }
+
+    private void answered() {
+        if (failing) {
+            failing = false;
+            LOG.info("Redis answers again; live scores are cached again");
+        }
+    }
+
+    /**
+     * The failure of a command as {@link Unavailable}, after starting the cool-down when {@code coolDown}. A
+     * full connection pool (more commands waiting than {@code quarkus.redis.max-pool-waiting}) is a local
+     * overload, not Redis failing: that one call falls back, and nothing cools down.
+     */
+    private Unavailable failed(Throwable e, boolean coolDown) {
+        if (poolBusy(e)) {
+            return new Unavailable("the Redis connection pool is busy: " + e.getMessage(), e);
+        }
+        if (coolDown) {
             coolingUntil.set(System.nanoTime() + config.live().cooldown().toNanos());
             if (!failing) {
                 failing = true;
                 LOG.warnf("Redis failed (%s); live scores are read from PostgreSQL, Redis is tried again every %d ms",
                         e.getMessage(), config.live().cooldown().toMillis());
             }
-            throw new Unavailable("Redis failed: " + e.getMessage(), e);
         }
+        return new Unavailable("Redis failed: " + e.getMessage(), e);
+    }
+
+    static boolean poolBusy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectionPoolTooBusyException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String[] withFields(String key) {

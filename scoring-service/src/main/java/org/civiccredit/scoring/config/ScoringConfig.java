@@ -102,6 +102,14 @@ public interface ScoringConfig {
         @WithDefault("PT0.5S")
         Duration keeperTickBudget();
 
+        /**
+         * Most GetScore cache reads in flight on the event loops at once; a read beyond it waits for a worker
+         * thread, as a miss does. Keep it well under {@code quarkus.redis.max-pool-waiting}, so a stall cannot
+         * pile reads up past the connection pool's queue.
+         */
+        @WithDefault("128")
+        int eventLoopReads();
+
         /** Longest wait for a cache read before the read falls back to PostgreSQL. */
         @WithDefault("PT0.5S")
         Duration readTimeout();

@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -62,27 +63,35 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
     @Inject
     Vertx vertx;
 
+    /**
+     * Not blocking: a service caller's read that the live cache answers is served on the event loop, and only
+     * a miss continues on a worker thread (LiveScores#liveAsync); a participant's read looks up the token
+     * subject in PostgreSQL, so it runs on a worker thread.
+     */
     @Override
-    @Blocking
     @RolesAllowed({"participant", "service"})
     public void getScore(GetScoreRequest request, StreamObserver<Score> response) {
         Instant now = Instant.now();
-        org.civiccredit.scoring.domain.Score score;
+        Uni<org.civiccredit.scoring.domain.Score> score;
         if (caller.hasRole("service")) {
-            if (request.getParticipantId().isEmpty()) {
+            String participantId = request.getParticipantId();
+            if (participantId.isEmpty()) {
                 throw Refusal.invalid("participant_id", "required for service callers");
             }
-            score = liveScores.score(request.getParticipantId(), now)
-                    .orElseThrow(() -> Refusal.notFound("no participant " + request.getParticipantId()));
+            score = liveScores.liveAsync(participantId, now).map(live -> live.map(LiveScore::score)
+                    .orElseThrow(() -> Refusal.notFound("no participant " + participantId)));
         } else {
             if (!request.getParticipantId().isEmpty()) {
                 throw Refusal.invalid("participant_id",
                         "must be empty: a participant reads their own score, known from the token");
             }
-            score = ownScores.score(caller.subject(), now);
+            String subject = caller.subject();
+            score = liveScores.onWorker(() -> ownScores.score(subject, now));
         }
-        response.onNext(ScoreMapping.toProto(score));
-        response.onCompleted();
+        score.subscribe().with(s -> {
+            response.onNext(ScoreMapping.toProto(s));
+            response.onCompleted();
+        }, failure -> response.onError(errors.toStatusRuntimeException(failure)));
     }
 
     @Override

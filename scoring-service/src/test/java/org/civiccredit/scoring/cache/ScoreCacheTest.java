@@ -1,6 +1,7 @@
 package org.civiccredit.scoring.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.pubsub.PubSubCommands;
@@ -115,6 +116,36 @@ class ScoreCacheTest {
         } finally {
             subscriber.unsubscribe();
         }
+    }
+
+    /**
+     * The keeper's batch and a request's write both time out while Redis holds writes; only the request's
+     * failure cools the cache down. Reads (not held) keep coming from Redis after the keeper's failure.
+     */
+    @Test
+    void aKeeperBatchThatTimesOutDoesNotSendReadersToPostgresButARequestWriteDoes() throws Exception {
+        cache.write(live(1, 10, null), "");
+        RedisPause.writes(config.live().writeTimeout().multipliedBy(3));
+        try {
+            assertThatThrownBy(() -> cache.writeAll(List.of(live(2, 20, null))))
+                    .isInstanceOf(ScoreCache.Unavailable.class);
+            assertThat(cache.available()).as("the keeper's failure leaves the cache to the readers").isTrue();
+            assertThat(cache.read(participant).orElseThrow().version()).isEqualTo(1);
+
+            assertThatThrownBy(() -> cache.write(live(3, 30, null), "")).isInstanceOf(ScoreCache.Unavailable.class);
+            assertThat(cache.available()).as("a request's failed write cools the cache down").isFalse();
+        } finally {
+            RedisPause.end();
+            awaitAvailable();
+        }
+    }
+
+    private void awaitAvailable() throws InterruptedException {
+        long deadline = System.nanoTime() + config.live().cooldown().multipliedBy(3).toNanos();
+        while (!cache.available() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(cache.available()).isTrue();
     }
 
     private LiveScore live(long version, long sum, Instant validUntil) {

@@ -7,11 +7,13 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.pubsub.PubSubCommands;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.civiccredit.scoring.config.ScoringConfig;
@@ -134,6 +136,32 @@ class ScoreCacheTest {
 
             assertThatThrownBy(() -> cache.write(live(3, 30, null), "")).isInstanceOf(ScoreCache.Unavailable.class);
             assertThat(cache.available()).as("a request's failed write cools the cache down").isFalse();
+        } finally {
+            RedisPause.end();
+            awaitAvailable();
+        }
+    }
+
+    /**
+     * A write held past its timeout while Redis keeps answering other commands: this instance is behind, not
+     * Redis, so the write waits for its answer instead of failing over and cooling the cache down.
+     */
+    @Test
+    void aCommandPastItsTimeoutWaitsWhileRedisAnswersOthers() throws Exception {
+        cache.write(live(1, 10, null), "");
+        Duration held = config.live().writeTimeout().multipliedBy(2);
+        RedisPause.writes(held);
+        try {
+            long start = System.nanoTime();
+            CompletableFuture<Boolean> write = CompletableFuture.supplyAsync(() -> cache.write(live(2, 20, null), ""));
+            while (!write.isDone() && System.nanoTime() - start < held.multipliedBy(3).toNanos()) {
+                assertThat(cache.read(participant)).isPresent();
+                Thread.sleep(50);
+            }
+            assertThat(write.get(1, TimeUnit.SECONDS)).as("written once Redis took writes again").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(config.live().writeTimeout());
+            assertThat(cache.available()).isTrue();
+            assertThat(cache.read(participant).orElseThrow().version()).isEqualTo(2);
         } finally {
             RedisPause.end();
             awaitAvailable();

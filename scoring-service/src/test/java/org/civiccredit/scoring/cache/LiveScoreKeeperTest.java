@@ -8,7 +8,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -16,15 +15,13 @@ import java.time.Duration;
 import java.time.Instant;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.Tiers;
 import org.civiccredit.scoring.grpc.ScoringFixtures;
 import org.civiccredit.scoring.service.Scores;
+import org.civiccredit.scoring.grpc.ScoringGrpcTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,16 +32,7 @@ import org.junit.jupiter.api.Test;
  * instance holds its lease.
  */
 @QuarkusTest
-class LiveScoreKeeperTest {
-
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
+class LiveScoreKeeperTest extends ScoringGrpcTest {
 
     @Inject
     LiveScoreKeeper keeper;
@@ -58,13 +46,9 @@ class LiveScoreKeeperTest {
     @Inject
     RedisDataSource redis;
 
-    ScoringInternalServiceBlockingStub internal;
-    long version;
 
     @BeforeEach
     void setUp() {
-        internal = BearerAuth.as(internalClient, DemoTokens.service());
-        version = ScoringFixtures.publishTestTable(ruleTables);
         assertThat(redis.execute("CLIENT", "INFO").toString()).as("only ever the tests' database").contains(" db=1 ");
     }
 

@@ -14,7 +14,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -30,15 +29,11 @@ import org.civiccredit.api.scoring.v1.ApplyReportBatchResponse;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportResult;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
-import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.cache.ScoreCache;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,16 +42,7 @@ import org.junit.jupiter.api.Test;
  * only for itself, and a redelivered batch changes nothing.
  */
 @QuarkusTest
-class ApplyReportBatchGrpcServiceTest {
-
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
+class ApplyReportBatchGrpcServiceTest extends ScoringGrpcTest {
 
     @Inject
     AgroalDataSource db;
@@ -64,17 +50,7 @@ class ApplyReportBatchGrpcServiceTest {
     @Inject
     ScoreCache cache;
 
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub scores;
-    long version;
 
-    @BeforeEach
-    void asTheReportsService() {
-        String token = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, token);
-        scores = BearerAuth.as(scoreClient, token);
-        version = ScoringFixtures.publishTestTable(ruleTables);
-    }
 
     @Test
     void eachReportIsAppliedAsApplyReportWouldAndTheBatchCommitsOnce() {
@@ -93,7 +69,7 @@ class ApplyReportBatchGrpcServiceTest {
             assertThat(event.getParticipantId()).isEqualTo(participants.get(i));
             assertThat(event.getDelta()).as("20 hours, 8 counted, 5 each").isEqualTo(40);
             assertThat(event.getAwardPoints()).isEqualTo(80);
-            assertThat(scores.getScore(GetScoreRequest.newBuilder().setParticipantId(participants.get(i)).build())
+            assertThat(asService.getScore(GetScoreRequest.newBuilder().setParticipantId(participants.get(i)).build())
                     .getScore()).isEqualTo(40);
             assertThat(cache.read(participants.get(i)).orElseThrow().score().score().score())
                     .as("live score written after the commit, before the call returned").isEqualTo(40);
@@ -177,7 +153,7 @@ class ApplyReportBatchGrpcServiceTest {
     }
 
     private long score(String participant) {
-        return scores.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build()).getScore();
+        return asService.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build()).getScore();
     }
 
     /** "CODE REASON" of a refused item, as the relay reads a single call's status. */

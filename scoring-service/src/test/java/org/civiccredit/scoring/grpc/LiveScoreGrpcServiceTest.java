@@ -18,19 +18,15 @@ import java.time.Instant;
 import java.util.List;
 import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreChangeCause;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoreUpdate;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.kit.testing.BearerAuth;
-import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.cache.ScoreCache;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.Tiers;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,16 +35,7 @@ import org.junit.jupiter.api.Test;
  * expiry sweep turning an ended window into a new version that streams see.
  */
 @QuarkusTest
-class LiveScoreGrpcServiceTest {
-
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
+class LiveScoreGrpcServiceTest extends ScoringGrpcTest {
 
     @GrpcClient("self")
     Channel channel;
@@ -59,17 +46,7 @@ class LiveScoreGrpcServiceTest {
     @Inject
     ScoreCache cache;
 
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub asService;
-    long version;
 
-    @BeforeEach
-    void setUp() {
-        String serviceToken = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, serviceToken);
-        asService = BearerAuth.as(scoreClient, serviceToken);
-        version = ScoringFixtures.publishTestTable(ruleTables);
-    }
 
     @Test
     void eachChangeIsCachedAfterItsCommitAndAFlushedRedisIsRefilledFromPostgres() {

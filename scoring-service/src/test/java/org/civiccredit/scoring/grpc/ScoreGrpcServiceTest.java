@@ -15,7 +15,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.subjectOf;
 
 import io.grpc.Status;
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +29,9 @@ import org.civiccredit.api.scoring.v1.GetScoreBreakdownResponse;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,31 +42,15 @@ import org.junit.jupiter.api.Test;
  * decides), the service role reads a named participant's, nobody else reads any.
  */
 @QuarkusTest
-class ScoreGrpcServiceTest {
+class ScoreGrpcServiceTest extends ScoringGrpcTest {
 
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
-
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub asService;
     String patToken;
     ScoreServiceBlockingStub asPat;
-    long version;
 
     @BeforeEach
     void setUp() {
-        String serviceToken = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, serviceToken);
-        asService = BearerAuth.as(scoreClient, serviceToken);
         patToken = DemoTokens.participantPat();
         asPat = BearerAuth.as(scoreClient, patToken);
-        version = ScoringFixtures.publishTestTable(ruleTables);
     }
 
     @Test

@@ -29,12 +29,10 @@ import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoreChangeCause;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoreUpdate;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.StreamScoreRequest;
 import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
@@ -46,7 +44,6 @@ import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.ScoreChange;
 import org.civiccredit.scoring.domain.Tiers;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,19 +51,10 @@ import org.junit.jupiter.api.Test;
  * changes made by another instance arriving through Redis pub/sub, and the ends a stream can have.
  */
 @QuarkusTest
-class ScoreStreamGrpcServiceTest {
+class ScoreStreamGrpcServiceTest extends ScoringGrpcTest {
 
     /** How long a test waits for an update; the contract's target is 100 ms, measured and reported. */
     private static final long WAIT_MS = 2_000;
-
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
 
     @GrpcClient("self")
     Channel channel;
@@ -77,14 +65,7 @@ class ScoreStreamGrpcServiceTest {
     @Inject
     ScoringConfig config;
 
-    ScoringInternalServiceBlockingStub internal;
-    long version;
 
-    @BeforeEach
-    void setUp() {
-        internal = BearerAuth.as(internalClient, DemoTokens.service());
-        version = ScoringFixtures.publishTestTable(ruleTables);
-    }
 
     @Test
     void aParticipantReceivesTheCurrentScoreThenEachChangeAsItHappens() throws Exception {

@@ -6,7 +6,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.VOL;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -24,12 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Score;
-import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
-import org.civiccredit.kit.testing.BearerAuth;
-import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.cache.LiveScores;
 import org.civiccredit.scoring.cache.RedisPause;
 import org.civiccredit.scoring.cache.ScoreCache;
@@ -46,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(ScoreUnderRedisPoolPressureGrpcServiceTest.TinyPool.class)
-class ScoreUnderRedisPoolPressureGrpcServiceTest {
+class ScoreUnderRedisPoolPressureGrpcServiceTest extends ScoringGrpcTest {
 
     /** Two pooled Redis connections, one waiting place, two event-loop reads, reads that outwait the pause. */
     public static class TinyPool implements QuarkusTestProfile {
@@ -60,32 +54,16 @@ class ScoreUnderRedisPoolPressureGrpcServiceTest {
 
     private static final Duration PAUSE = Duration.ofMillis(700);
 
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
-
     @Inject
     ScoreCache cache;
 
     @Inject
     LiveScores liveScores;
 
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub asService;
-    long version;
     ExecutorService callers;
 
     @BeforeEach
     void setUp() {
-        String serviceToken = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, serviceToken);
-        asService = BearerAuth.as(scoreClient, serviceToken);
-        version = ScoringFixtures.publishTestTable(ruleTables);
         callers = Executors.newFixedThreadPool(12);
     }
 

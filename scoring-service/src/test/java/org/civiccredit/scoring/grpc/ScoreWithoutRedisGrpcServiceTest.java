@@ -17,18 +17,14 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import org.civiccredit.api.scoring.v1.FreezeEventRequest;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreChangeCause;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoreUpdate;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.kit.testing.BearerAuth;
-import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.cache.ScoreCache;
 import org.civiccredit.scoring.cache.ScoreFanOut;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(ScoreWithoutRedisGrpcServiceTest.RedisUnreachable.class)
-class ScoreWithoutRedisGrpcServiceTest {
+class ScoreWithoutRedisGrpcServiceTest extends ScoringGrpcTest {
 
     /** The service with a Redis address where nothing listens. */
     public static class RedisUnreachable implements QuarkusTestProfile {
@@ -49,15 +45,6 @@ class ScoreWithoutRedisGrpcServiceTest {
     }
 
     @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
-
-    @GrpcClient("self")
     Channel channel;
 
     @Inject
@@ -66,17 +53,7 @@ class ScoreWithoutRedisGrpcServiceTest {
     @Inject
     ScoreFanOut fanOut;
 
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub asService;
-    long version;
 
-    @BeforeEach
-    void setUp() {
-        String serviceToken = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, serviceToken);
-        asService = BearerAuth.as(scoreClient, serviceToken);
-        version = ScoringFixtures.publishTestTable(ruleTables);
-    }
 
     @Test
     void scoresAreReadFromPostgresAndStayCorrect() {

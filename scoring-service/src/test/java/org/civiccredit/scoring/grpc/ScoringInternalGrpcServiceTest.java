@@ -15,7 +15,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.registration;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
 import io.grpc.Status;
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,43 +35,20 @@ import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
-import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoringDataExport;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** reports-service's calls into scoring over gRPC with real tokens: registration, reports, contests, erasure. */
 @QuarkusTest
-class ScoringInternalGrpcServiceTest {
+class ScoringInternalGrpcServiceTest extends ScoringGrpcTest {
 
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
 
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
-
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub scores;
-    long version;
-
-    @BeforeEach
-    void asTheReportsService() {
-        String token = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, token);
-        scores = BearerAuth.as(scoreClient, token);
-        version = ScoringFixtures.publishTestTable(ruleTables);
-    }
 
     @Test
     void aReportBecomesAnEventWithItsProvenanceAndTheUnitCap() {
@@ -245,7 +221,7 @@ class ScoringInternalGrpcServiceTest {
         refusedFor("PARTICIPANT_ERASED", () -> internal.freezeEvent(freeze(first.getReportId())));
         refusedFor("PARTICIPANT_ERASED", () -> internal.registerParticipant(registration(participant, newId())));
         refused(Status.Code.NOT_FOUND,
-                () -> scores.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build()));
+                () -> asService.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build()));
         refused(Status.Code.NOT_FOUND, () -> internal.exportParticipantData(
                 ExportParticipantDataRequest.newBuilder().setParticipantId(participant).build()));
 
@@ -352,7 +328,7 @@ class ScoringInternalGrpcServiceTest {
     }
 
     private Score score(String participant) {
-        return scores.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build());
+        return asService.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build());
     }
 
     private static <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {

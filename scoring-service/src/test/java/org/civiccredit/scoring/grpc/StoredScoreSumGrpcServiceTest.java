@@ -8,7 +8,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.grpc.GrpcClient;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -29,15 +28,10 @@ import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.ReversalCause;
 import org.civiccredit.api.scoring.v1.ReverseEventRequest;
 import org.civiccredit.api.scoring.v1.Rule;
-import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc.RuleTableServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
-import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
-import org.civiccredit.api.scoring.v1.ScoringInternalServiceGrpc.ScoringInternalServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
-import org.civiccredit.kit.testing.BearerAuth;
-import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.cache.ScoreCache;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.service.Scores;
@@ -51,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * the events (and querying the tiers), which the tests show by changing those tables behind the service's back.
  */
 @QuarkusTest
-class StoredScoreSumGrpcServiceTest {
+class StoredScoreSumGrpcServiceTest extends ScoringGrpcTest {
 
     /** Per hour +5, at most 8 hours per report, at most 50 per day, for a year. */
     private static final String HOURS = "S_VOL_HOUR";
@@ -71,15 +65,6 @@ class StoredScoreSumGrpcServiceTest {
             FROM score_event
             WHERE participant_id = ? AND status IN ('COUNTING', 'FROZEN') AND counts_until > now()""";
 
-    @GrpcClient("self")
-    ScoringInternalServiceBlockingStub internalClient;
-
-    @GrpcClient("self")
-    ScoreServiceBlockingStub scoreClient;
-
-    @GrpcClient("self")
-    RuleTableServiceBlockingStub ruleTables;
-
     @Inject
     AgroalDataSource db;
 
@@ -92,16 +77,10 @@ class StoredScoreSumGrpcServiceTest {
     @Inject
     Scores scores;
 
-    ScoringInternalServiceBlockingStub internal;
-    ScoreServiceBlockingStub asService;
-    long version;
     String tierName;
 
     @BeforeEach
     void setUp() {
-        String serviceToken = DemoTokens.service();
-        internal = BearerAuth.as(internalClient, serviceToken);
-        asService = BearerAuth.as(scoreClient, serviceToken);
         com.google.protobuf.Duration year = seconds(365 * DAY_SECONDS);
         Rule hours = Rule.newBuilder().setCode(HOURS).setCategory(ConductCategory.VOLUNTEERING)
                 .setTitle("Volunteering hours").setScoreDelta(5).setPerUnit(true).setUnitCap(8).setUnitName("hour")

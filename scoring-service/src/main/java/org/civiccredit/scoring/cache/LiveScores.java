@@ -2,8 +2,6 @@ package org.civiccredit.scoring.cache;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.unchecked.Unchecked;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -71,14 +69,9 @@ public class LiveScores {
         boolean refill = cache.available();
         if (refill) {
             try {
-                Optional<ScoreCache.Entry> cached = cache.read(participantId);
-                if (cached.isPresent()) {
-                    if (cached.get().erased()) {
-                        return Optional.empty();
-                    }
-                    if (cached.get().score().validAt(now)) {
-                        return Optional.of(inCurrentTiers(cached.get().score()));
-                    }
+                Answer answer = Answer.of(cache.read(participantId), now, currentTiers.get());
+                if (answer.holds()) {
+                    return answer.score();
                 }
             } catch (ScoreCache.Unavailable e) {
                 refill = false;
@@ -115,16 +108,31 @@ public class LiveScores {
         return cache.readAsync(participantId)
                 .onTermination().invoke(eventLoopReads::decrementAndGet)
                 .onItemOrFailure().transformToUni((cached, failure) -> {
-                    if (failure == null && cached.isPresent() && cached.get().erased()) {
-                        return Uni.createFrom().item(Optional.<LiveScore>empty());
-                    }
-                    if (failure == null && cached.isPresent() && cached.get().score().validAt(now)) {
-                        LiveScore hit = cached.get().score();
-                        return Uni.createFrom().item(Optional.of(tiers.ruleTableVersion() > hit.ruleTableVersion()
-                                ? hit.withTiers(tiers) : hit));
-                    }
-                    return onWorker(() -> live(participantId, now));
+                    Answer answer = failure == null ? Answer.of(cached, now, tiers) : Answer.ASK_POSTGRES;
+                    return answer.holds() ? Uni.createFrom().item(answer.score())
+                            : onWorker(() -> live(participantId, now));
                 });
+    }
+
+    /**
+     * What the cache answers at a time: whether its entry holds and, if so, the score placed in the given tiers
+     * when they are newer (none for an erasure's tombstone). A missing entry, or one past the end of a counting
+     * window it counted, does not hold: PostgreSQL is asked. {@link #live} and {@link #liveAsync} both decide
+     * with it.
+     */
+    private record Answer(boolean holds, Optional<LiveScore> score) {
+        static final Answer ASK_POSTGRES = new Answer(false, Optional.empty());
+
+        static Answer of(Optional<ScoreCache.Entry> cached, Instant now, Tiers tiers) {
+            if (cached.isEmpty()) {
+                return ASK_POSTGRES;
+            }
+            if (cached.get().erased()) {
+                return new Answer(true, Optional.empty());
+            }
+            LiveScore score = cached.get().score();
+            return score.validAt(now) ? new Answer(true, Optional.of(inTiers(score, tiers))) : ASK_POSTGRES;
+        }
     }
 
     /** How many cache reads are in flight on event loops now. */
@@ -135,14 +143,10 @@ public class LiveScores {
     /**
      * Runs blocking work on a worker thread in the current Vert.x (duplicated) context, so the gRPC call's
      * request context and its Hibernate session are the ones a {@code @Blocking} method would have, and
-     * emits its result there.
+     * emits its result there. Called on a Vert.x thread: a gRPC call's event loop.
      */
     public <T> Uni<T> onWorker(Callable<T> work) {
         Context context = Vertx.currentContext();
-        if (context == null) {
-            return Uni.createFrom().item(Unchecked.supplier(work::call))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        }
         return Uni.createFrom().completionStage(() -> context.executeBlocking(work, false).toCompletionStage());
     }
 
@@ -221,15 +225,13 @@ public class LiveScores {
         pendingRepairs.merge(change.participantId(), change, (a, b) -> a.version() >= b.version() ? a : b);
     }
 
-    /** A cached score placed in the tiers of a rule table published after it was cached. */
-    private LiveScore inCurrentTiers(LiveScore cached) {
-        Tiers tiers = currentTiers.get();
-        return tiers.ruleTableVersion() > cached.ruleTableVersion() ? cached.withTiers(tiers) : cached;
-    }
-
     /** A score placed in the newest tiers known here, without loading them (never blocks). */
     public LiveScore placed(LiveScore score) {
-        Tiers tiers = currentTiers.known();
+        return inTiers(score, currentTiers.known());
+    }
+
+    /** {@code score} placed in {@code tiers} if they belong to a rule table published after it was computed. */
+    private static LiveScore inTiers(LiveScore score, Tiers tiers) {
         return tiers != null && tiers.ruleTableVersion() > score.ruleTableVersion() ? score.withTiers(tiers) : score;
     }
 }

@@ -1,6 +1,7 @@
 package org.civiccredit.load;
 
 import com.google.protobuf.ByteString;
+import java.time.Duration;
 import org.civiccredit.api.common.v1.EchoRequest;
 import org.civiccredit.load.Targets.Service;
 
@@ -31,13 +32,8 @@ public final class EchoBaseline {
      * fair between phases that ran under the same conditions.
      */
     public static void before(Run run, Service service, String scenario) {
-        int sessions = run.options().integer("concurrency", 64);
-        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
-        Load.closedLoop("warm-up", sessions, Load.Bounds.of(run.warmup()), echo);
-        String name = "Echo " + service.name().toLowerCase();
-        Measurement m = run.measure(name, "closed, " + sessions + " sessions", null,
-                scenario.isEmpty() ? "baseline" : "baseline of " + scenario,
-                () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
+        Measurement m = measure(run, service, run.warmup(), "",
+                scenario.isEmpty() ? "baseline" : "baseline of " + scenario);
         run.echoRate(service, m.rate());
     }
 
@@ -47,15 +43,20 @@ public final class EchoBaseline {
      * so that a baseline measured while the service's JIT was still compiling does not flatter them.
      */
     public static void after(Run run, Service service, String scenario) {
-        int sessions = run.options().integer("concurrency", 64);
-        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
-        Load.closedLoop("warm-up", sessions, Load.Bounds.of(java.time.Duration.ofSeconds(5)), echo);
-        String name = "Echo " + service.name().toLowerCase() + ", after";
-        Measurement m = run.measure(name, "closed, " + sessions + " sessions", null, "baseline of " + scenario
-                + " measured again after it; the ratios use the higher of the two",
-                () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
+        Measurement m = measure(run, service, Duration.ofSeconds(5), ", after", "baseline of " + scenario
+                + " measured again after it; the ratios use the higher of the two");
         double before = run.echoRate(service);
         run.results().compareWithHigherEcho(before, m.rate());
         run.echoRate(service, Math.max(before, m.rate()));
+    }
+
+    /** One echo phase on {@code service}: {@code warmup} unmeasured, then the measured closed loop. */
+    private static Measurement measure(Run run, Service service, Duration warmup, String suffix, String note) {
+        int sessions = run.options().integer("concurrency", 64);
+        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
+        Load.closedLoop("warm-up", sessions, Load.Bounds.of(warmup), echo);
+        String name = "Echo " + service.name().toLowerCase() + suffix;
+        return run.measure(name, "closed, " + sessions + " sessions", null, note,
+                () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
     }
 }

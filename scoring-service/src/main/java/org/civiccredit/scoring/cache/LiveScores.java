@@ -26,7 +26,7 @@ import org.civiccredit.scoring.service.Scores;
 import org.jboss.logging.Logger;
 
 /**
- * Live scores: read through the Redis cache, recomputed from PostgreSQL (the truth) on a miss, an ended
+ * Live scores: read through the near cache in this process ({@link NearScores}) and the Redis cache, recomputed from PostgreSQL (the truth) on a miss, an ended
  * counting window, or while Redis is unavailable; and, once a change's transaction has committed, cached and
  * fanned out to the score streams of every instance. A change that could not be cached is remembered and
  * written again from PostgreSQL when Redis answers again; a crash in between is repaired by the keeper's next
@@ -39,6 +39,9 @@ public class LiveScores {
 
     @Inject
     ScoreCache cache;
+
+    @Inject
+    NearScores near;
 
     @Inject
     Scores scores;
@@ -69,8 +72,14 @@ public class LiveScores {
         boolean refill = cache.available();
         if (refill) {
             try {
-                Answer answer = Answer.of(cache.read(participantId), now, currentTiers.get());
+                Answer answer = Answer.of(near.get(participantId), now, currentTiers.get());
                 if (answer.holds()) {
+                    near.hit();
+                    return answer.score();
+                }
+                answer = Answer.of(cache.read(participantId), now, currentTiers.get());
+                if (answer.holds()) {
+                    near.redisAnswered();
                     return answer.score();
                 }
             } catch (ScoreCache.Unavailable e) {
@@ -89,8 +98,8 @@ public class LiveScores {
     }
 
     /**
-     * The live score without holding a worker thread where the cache can answer: a hit is answered on the
-     * event loop the call arrived on. A miss, an entry past the end of a counting window, tiers not loaded yet,
+     * The live score without holding a worker thread where the cache can answer: an entry held in the near cache
+     * ({@link NearScores}) is answered at once, and a Redis hit on the event loop the call arrived on. A miss, an entry past the end of a counting window, tiers not loaded yet,
      * an unavailable Redis, or more than {@code scoring.live.event-loop-reads} such reads in flight at once
      * continue on a worker thread (in the caller's Vert.x context, as a {@code @Blocking} call would) with
      * {@link #live}, which reads PostgreSQL. The bound keeps a stall from piling reads up past the Redis
@@ -101,6 +110,11 @@ public class LiveScores {
         if (tiers == null || !cache.available()) {
             return onWorker(() -> live(participantId, now));
         }
+        Answer held = Answer.of(near.get(participantId), now, tiers);
+        if (held.holds()) {
+            near.hit();
+            return Uni.createFrom().item(held.score());
+        }
         if (eventLoopReads.incrementAndGet() > config.live().eventLoopReads()) {
             eventLoopReads.decrementAndGet();
             return onWorker(() -> live(participantId, now));
@@ -109,8 +123,11 @@ public class LiveScores {
                 .onTermination().invoke(eventLoopReads::decrementAndGet)
                 .onItemOrFailure().transformToUni((cached, failure) -> {
                     Answer answer = failure == null ? Answer.of(cached, now, tiers) : Answer.ASK_POSTGRES;
-                    return answer.holds() ? Uni.createFrom().item(answer.score())
-                            : onWorker(() -> live(participantId, now));
+                    if (!answer.holds()) {
+                        return onWorker(() -> live(participantId, now));
+                    }
+                    near.redisAnswered();
+                    return Uni.createFrom().item(answer.score());
                 });
     }
 

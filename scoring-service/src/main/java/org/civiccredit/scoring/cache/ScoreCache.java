@@ -105,6 +105,9 @@ public class ScoreCache {
     @Inject
     ScoringConfig config;
 
+    @Inject
+    NearScores near;
+
     /** System.nanoTime() before which Redis is not tried again. */
     private final AtomicLong coolingUntil = new AtomicLong(System.nanoTime());
     /** System.nanoTime() of the last answer Redis gave to any command of this instance. */
@@ -128,10 +131,17 @@ public class ScoreCache {
         return System.nanoTime() - coolingUntil.get() >= 0;
     }
 
-    /** The cached entry of a participant, if any. */
+    /** The entry Redis holds for a participant, if any; kept in the near cache if nothing changed it meanwhile. */
     public Optional<Entry> read(String participantId) {
-        return entry(participantId, call(redis.execute(Command.HMGET, withFields(key(participantId))),
-                config.live().readTimeout(), true));
+        NearScores.Ticket ticket = near.reserve(participantId);
+        Optional<Entry> entry = Optional.empty();
+        try {
+            entry = entry(participantId, call(redis.execute(Command.HMGET, withFields(key(participantId))),
+                    config.live().readTimeout(), true));
+            return entry;
+        } finally {
+            near.fill(participantId, ticket, entry);
+        }
     }
 
     /**
@@ -142,9 +152,76 @@ public class ScoreCache {
         if (!available()) {
             return Uni.createFrom().failure(new Unavailable("Redis is cooling down after a failure", null));
         }
+        NearScores.Ticket ticket = near.reserve(participantId);
         return timed(redis.execute(Command.HMGET, withFields(key(participantId))), config.live().readTimeout())
                 .onFailure().transform(failure -> failed(failure, true))
-                .onItem().transform(fields -> entry(participantId, fields));
+                .onItem().transform(fields -> entry(participantId, fields))
+                .onTermination().invoke((entry, failure, cancelled) -> near.fill(participantId, ticket,
+                        failure == null && !cancelled ? entry : Optional.empty()));
+    }
+
+    /** One step of a walk over the live score entries in Redis: SCAN from {@code cursor}. */
+    public record Page(String cursor, List<String> participantIds) {
+        /** Whether the walk has come back to its start. */
+        public boolean last() {
+            return "0".equals(cursor);
+        }
+    }
+
+    /**
+     * The participants of about {@code count} live score keys from {@code cursor} ("0" to start); for the near
+     * cache's warmer, whose failures do not cool the cache down for readers.
+     */
+    public Page scan(String cursor, int count) {
+        String prefix = config.live().keyPrefix() + "{";
+        Response page = call(redis.execute(Command.SCAN, cursor, "MATCH", prefix + "*", "COUNT",
+                Integer.toString(count)), config.live().readTimeout(), false);
+        List<String> ids = new ArrayList<>(page.get(1).size());
+        for (Response key : page.get(1)) {
+            String name = key.toString();
+            if (name.startsWith(prefix) && name.endsWith("}")) {
+                ids.add(name.substring(prefix.length(), name.length() - 1));
+            }
+        }
+        return new Page(page.get(0).toString(), ids);
+    }
+
+    /**
+     * Reads the entries of those participants the near cache holds nothing for, in one pipelined round trip,
+     * into the near cache (each unless changed meanwhile, as {@link #read} does). For the warmer: a failure does
+     * not cool the cache down for readers.
+     *
+     * @return how many were read
+     */
+    public int readIntoNear(List<String> participantIds) {
+        List<String> ids = new ArrayList<>(participantIds.size());
+        List<NearScores.Ticket> tickets = new ArrayList<>(participantIds.size());
+        List<Request> requests = new ArrayList<>(participantIds.size());
+        for (String id : participantIds) {
+            NearScores.Ticket ticket = near.reserve(id);
+            if (ticket != null) {
+                ids.add(id);
+                tickets.add(ticket);
+                Request hmget = Request.cmd(Command.HMGET);
+                for (String arg : withFields(key(id))) {
+                    hmget.arg(arg);
+                }
+                requests.add(hmget);
+            }
+        }
+        if (requests.isEmpty()) {
+            return 0;
+        }
+        List<Response> answers = List.of();
+        try {
+            answers = call(redis.getRedis().batch(requests), config.live().readTimeout(), false);
+        } finally {
+            for (int i = 0; i < ids.size(); i++) {
+                near.fill(ids.get(i), tickets.get(i),
+                        i < answers.size() ? entry(ids.get(i), answers.get(i)) : Optional.empty());
+            }
+        }
+        return ids.size();
     }
 
     private Optional<Entry> entry(String participantId, Response fields) {
@@ -176,7 +253,7 @@ public class ScoreCache {
      * @return whether the score was stored
      */
     public boolean write(LiveScore live, String announcement) {
-        return store(writeArguments(live, announcement));
+        return store(live.participantId(), writeArguments(live, announcement));
     }
 
     /**
@@ -223,7 +300,7 @@ public class ScoreCache {
 
     /** Replaces a participant's score by the tombstone of their erasure (version {@code version}). */
     public boolean writeErased(String participantId, long version, String announcement) {
-        return store(arguments(participantId, version, NO_END, announcement, List.of(
+        return store(participantId, arguments(participantId, version, NO_END, announcement, List.of(
                 "version", Long.toString(version), "valid_until", Long.toString(NO_END), "erased", "1",
                 "score", "0", "tier", "", "tier_threshold", "-1", "next_tier", "", "to_next", "0", "as_of", "0",
                 "table", "0")));
@@ -275,7 +352,12 @@ public class ScoreCache {
         return args;
     }
 
-    private boolean store(List<String> args) {
+    /**
+     * Runs the write script. The near cache drops the participant's entry before and after: Redis announces the
+     * change to every instance, but a caller of this one reads its own write at once.
+     */
+    private boolean store(String participantId, List<String> args) {
+        near.invalidate(participantId);
         List<String> withSha = new ArrayList<>(args);
         withSha.add(0, WRITE_SHA);
         List<String> withScript = new ArrayList<>(args);
@@ -283,8 +365,12 @@ public class ScoreCache {
         Uni<Response> write = redis.execute(Command.EVALSHA, withSha.toArray(String[]::new))
                 .onFailure(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT"))
                 .recoverWithUni(() -> redis.execute(Command.EVAL, withScript.toArray(String[]::new)));
-        Response written = call(write, config.live().writeTimeout(), true);
-        return written != null && written.toInteger() == 1;
+        try {
+            Response written = call(write, config.live().writeTimeout(), true);
+            return written != null && written.toInteger() == 1;
+        } finally {
+            near.invalidate(participantId);
+        }
     }
 
     /**

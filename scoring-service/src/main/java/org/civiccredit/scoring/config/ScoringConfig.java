@@ -110,6 +110,25 @@ public interface ScoringConfig {
         @WithDefault("128")
         int eventLoopReads();
 
+        /**
+         * Most live score entries the near cache holds in this process (kept coherent with Redis by its
+         * client-side caching, see {@code NearScores}); about 0.3 KB each. 0 turns it off: every read then
+         * goes to Redis.
+         */
+        @WithDefault("1000000")
+        int nearMaxEntries();
+
+        /**
+         * How often the near cache's warmer takes a step of a walk over the entries in Redis, e.g. {@code 0.1s};
+         * {@code off} stops it. It walks only while reads find the near cache cold (see {@code NearScoreWarmer}).
+         */
+        @WithDefault("0.1s")
+        String nearWarmEvery();
+
+        /** Most time one step of the warmer's walk takes (its scans and reads, in batches of 500). */
+        @WithDefault("PT0.02S")
+        Duration nearWarmBudget();
+
         /** Longest wait for a cache read before the read falls back to PostgreSQL. */
         @WithDefault("PT0.5S")
         Duration readTimeout();

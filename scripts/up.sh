@@ -75,16 +75,20 @@ install_apps() {
 }
 
 start_services() {
-  local entry name port started
+  local entry name port started heap
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}
     if tcp_open 127.0.0.1 "$port"; then
       die "$name-service" "port $port is taken by another process; free it and run again"
     fi
+    # scoring-service also holds the near cache of live scores: up to SCORING_LIVE_NEAR_MAX_ENTRIES (a million)
+    # entries of about 0.2 KB each, so it gets a larger heap.
+    heap=512m
+    [[ $name == scoring ]] && heap=1g
     # Only scoring-service reads SCORING_*: it publishes the demo rule table unless it already has it.
     SCORING_RULE_TABLE_LOAD_ON_START="${SCORING_RULE_TABLE_LOAD_ON_START:-$REPO/deploy/demo/rule-table.yaml}" \
-      setsid nohup java -Xms64m -Xmx512m -jar "$APPS/$name-service/quarkus-run.jar" \
+      setsid nohup java -Xms64m "-Xmx$heap" -jar "$APPS/$name-service/quarkus-run.jar" \
       >"$LOG_DIR/$name-service.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$name-service.pid"
   done

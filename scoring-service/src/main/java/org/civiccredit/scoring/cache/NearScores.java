@@ -17,13 +17,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.civiccredit.scoring.config.ScoringConfig;
+import org.civiccredit.scoring.domain.LiveScore;
+import org.civiccredit.scoring.domain.Score;
+import org.civiccredit.scoring.domain.TierDefinition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -72,8 +78,36 @@ public class NearScores {
     @ConfigProperty(name = "quarkus.redis.hosts")
     String hosts;
 
-    /** Participant id to its {@link ScoreCache.Entry}, or to the {@link Ticket} of a read on its way. */
-    private volatile ConcurrentMap<String, Object> entries;
+    /**
+     * A held entry, compact: about 200 bytes with its key and the map's node, against some 420 for the
+     * {@link ScoreCache.Entry} it stands for. Tiers and tier names are shared ({@link #shared}); a tombstone has
+     * {@code erased} set.
+     */
+    private record Held(long version, boolean erased, long score, TierDefinition tier, String nextTierName,
+            long pointsToNextTier, long asOfMillis, long ruleTableVersion, long validUntilMillis) {
+
+        static final long NO_END = Long.MAX_VALUE;
+
+        ScoreCache.Entry entry(String participantId) {
+            if (erased) {
+                return new ScoreCache.Entry(version, null);
+            }
+            Score s = new Score(participantId, score, tier, nextTierName, pointsToNextTier, version,
+                    Instant.ofEpochMilli(asOfMillis));
+            return new ScoreCache.Entry(version, new LiveScore(s, ruleTableVersion,
+                    validUntilMillis == NO_END ? null : Instant.ofEpochMilli(validUntilMillis)));
+        }
+    }
+
+    /** At most this many distinct tiers and tier names are shared; beyond that each entry keeps its own. */
+    private static final int MAX_SHARED = 10_000;
+
+    /**
+     * Participant key ({@link #keyOf}) to its {@link Held} entry, or to the {@link Ticket} of a read on its way.
+     */
+    private volatile ConcurrentMap<Object, Object> entries;
+    /** The tiers and tier names held entries refer to, one instance each. */
+    private final ConcurrentMap<Object, Object> shared = new ConcurrentHashMap<>();
     /** Changes whenever everything held is dropped (a flush, the tracking connection lost or regained). */
     private final AtomicLong epoch = new AtomicLong();
     private final AtomicInteger failures = new AtomicInteger();
@@ -91,7 +125,7 @@ public class NearScores {
             LOG.info("near cache of live scores is off (scoring.live.near-max-entries=0)");
             return;
         }
-        Cache<String, Object> cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        Cache<Object, Object> cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
         entries = cache.asMap();
         client = Redis.createClient(vertx, new RedisOptions()
                 .setConnectionString(hosts.split(",")[0].trim())
@@ -115,11 +149,12 @@ public class NearScores {
 
     /** The entry held for a participant; empty when none is held or tracking is down. */
     public Optional<ScoreCache.Entry> get(String participantId) {
-        ConcurrentMap<String, Object> held = entries;
+        ConcurrentMap<Object, Object> held = entries;
         if (!tracking || held == null) {
             return Optional.empty();
         }
-        return held.get(participantId) instanceof ScoreCache.Entry entry ? Optional.of(entry) : Optional.empty();
+        return held.get(keyOf(participantId)) instanceof Held entry ? Optional.of(entry.entry(participantId))
+                : Optional.empty();
     }
 
     /**
@@ -127,17 +162,18 @@ public class NearScores {
      * be kept) when tracking is down, or an entry or another read's ticket is there already.
      */
     public Ticket reserve(String participantId) {
-        ConcurrentMap<String, Object> held = entries;
+        ConcurrentMap<Object, Object> held = entries;
         if (!tracking || held == null) {
             return null;
         }
+        Object key = keyOf(participantId);
         Ticket ticket = new Ticket(epoch.get());
-        Object there = held.putIfAbsent(participantId, ticket);
+        Object there = held.putIfAbsent(key, ticket);
         if (there == null) {
             return ticket;
         }
         return there instanceof Ticket other && ticket.placed - other.placed > ABANDONED_NANOS
-                && held.replace(participantId, other, ticket) ? ticket : null;
+                && held.replace(key, other, ticket) ? ticket : null;
     }
 
     /**
@@ -146,37 +182,39 @@ public class NearScores {
      * PostgreSQL and a refill, which is announced) or a failed read.
      */
     public void fill(String participantId, Ticket ticket, Optional<ScoreCache.Entry> answer) {
-        ConcurrentMap<String, Object> held = entries;
+        ConcurrentMap<Object, Object> held = entries;
         if (ticket == null || held == null) {
             return;
         }
+        Object key = keyOf(participantId);
         if (answer.isEmpty()) {
-            held.remove(participantId, ticket);
+            held.remove(key, ticket);
             return;
         }
+        Held entry = held(answer.get());
         // A drop of everything moves the epoch before it clears: a ticket it missed is caught here.
-        if (held.replace(participantId, ticket, answer.get()) && (epoch.get() != ticket.epoch || !tracking)) {
-            held.remove(participantId, answer.get());
+        if (held.replace(key, ticket, entry) && (epoch.get() != ticket.epoch || !tracking)) {
+            held.remove(key, entry);
         }
     }
 
     /** Drops what is held for a participant (a change this instance is writing). */
     public void invalidate(String participantId) {
-        ConcurrentMap<String, Object> held = entries;
+        ConcurrentMap<Object, Object> held = entries;
         if (held != null) {
-            held.remove(participantId);
+            held.remove(keyOf(participantId));
         }
     }
 
     /** Whether anything (an entry or a read's ticket) is held for a participant. */
     boolean holds(String participantId) {
-        ConcurrentMap<String, Object> held = entries;
-        return held != null && held.containsKey(participantId);
+        ConcurrentMap<Object, Object> held = entries;
+        return held != null && held.containsKey(keyOf(participantId));
     }
 
     /** How many entries and tickets are held. */
     public long size() {
-        ConcurrentMap<String, Object> held = entries;
+        ConcurrentMap<Object, Object> held = entries;
         return held == null ? 0 : held.size();
     }
 
@@ -284,9 +322,48 @@ public class NearScores {
         }
     }
 
+    /**
+     * The map key of a participant: the id as a {@link UUID} (32 bytes) when it is one in canonical form, as
+     * participant ids are, otherwise the id itself (80 bytes for a UUID's text).
+     */
+    static Object keyOf(String participantId) {
+        if (participantId.length() == 36) {
+            try {
+                UUID uuid = UUID.fromString(participantId);
+                if (uuid.toString().equals(participantId)) {
+                    return uuid;
+                }
+            } catch (IllegalArgumentException notOne) {
+                // kept as text
+            }
+        }
+        return participantId;
+    }
+
+    private Held held(ScoreCache.Entry entry) {
+        if (entry.erased()) {
+            return new Held(entry.version(), true, 0, null, "", 0, 0, 0, Held.NO_END);
+        }
+        LiveScore live = entry.score();
+        Score s = live.score();
+        return new Held(entry.version(), false, s.score(), s.tier() == null ? null : share(s.tier()),
+                share(s.nextTierName()), s.pointsToNextTier(), s.asOf().toEpochMilli(), live.ruleTableVersion(),
+                live.validUntil() == null ? Held.NO_END : live.validUntil().toEpochMilli());
+    }
+
+    /** The one shared instance equal to {@code value}, while fewer than {@link #MAX_SHARED} are shared. */
+    @SuppressWarnings("unchecked")
+    private <T> T share(T value) {
+        Object one = shared.get(value);
+        if (one == null && shared.size() < MAX_SHARED) {
+            one = shared.putIfAbsent(value, value);
+        }
+        return one == null ? value : (T) one;
+    }
+
     private void dropAll() {
         epoch.incrementAndGet();
-        ConcurrentMap<String, Object> held = entries;
+        ConcurrentMap<Object, Object> held = entries;
         if (held != null) {
             held.clear();
         }

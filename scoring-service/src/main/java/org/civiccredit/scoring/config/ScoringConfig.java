@@ -112,7 +112,7 @@ public interface ScoringConfig {
 
         /**
          * Most live score entries the near cache holds in this process (kept coherent with Redis by its
-         * client-side caching, see {@code NearScores}); about 0.3 KB each. 0 turns it off: every read then
+         * client-side caching, see {@code NearScores}); about 0.2 KB each. 0 turns it off: every read then
          * goes to Redis.
          */
         @WithDefault("1000000")

@@ -45,7 +45,7 @@ public class NearScoreWarmer {
     private long missesAtWindowStart;
     private long walkRead;
 
-    @Scheduled(every = "${scoring.live.near-warm-every:0.1s}", delayed = "1s",
+    @Scheduled(every = "${scoring.live.near-warm-every:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledStep() {
         try {
@@ -101,6 +101,7 @@ public class NearScoreWarmer {
             }
         } while (System.nanoTime() - deadline < 0 && !near.full());
         walkRead += read;
+        LOG.debugf("near cache warmer: %d entries read so far in this walk; %d held", walkRead, near.size());
         return new Step(true, scanned, read, false);
     }
 }

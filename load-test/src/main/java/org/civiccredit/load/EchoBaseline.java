@@ -2,6 +2,7 @@ package org.civiccredit.load;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
+import java.util.Locale;
 import org.civiccredit.api.common.v1.EchoRequest;
 import org.civiccredit.load.Targets.Service;
 
@@ -48,6 +49,20 @@ public final class EchoBaseline {
         double before = run.echoRate(service);
         run.results().compareWithHigherEcho(before, m.rate());
         run.echoRate(service, Math.max(before, m.rate()));
+    }
+
+    /**
+     * The echo of {@code service} at a fixed arrival rate (open loop, latency from the intended start): the latency
+     * floor that an open-loop phase of a scenario at the same rate has on this machine, where the driver shares the
+     * cores with the services, so that its tail can be read against what transport and token cost alone.
+     */
+    public static void openLoop(Run run, Service service, double rate, String scenario) {
+        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
+        Load.openLoop("warm-up", rate, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, echo);
+        String name = "Echo " + service.name().toLowerCase() + ", open";
+        run.measure(name, String.format(Locale.ROOT, "open, %.0f/s", rate), null,
+                "the latency floor of " + scenario + " at the same rate", () -> Load.openLoop(name, rate,
+                        Load.Bounds.of(run.phase()), 2_000, echo));
     }
 
     /** One echo phase on {@code service}: {@code warmup} unmeasured, then the measured closed loop. */

@@ -98,6 +98,8 @@ public final class LoadTest {
                 // Before any measurement: the keeper's cold fill would compete with the echo baseline.
                 say("waiting for scoring-service's keeper to cache the score readers");
                 ScoreReads.awaitCompleteCache(run, redisInfo, population);
+                say("waiting for scoring-service's near cache to hold the score readers");
+                ScoreReads.awaitWarmNearCache(run, population);
             }
             if (o.runs("echo")) {
                 say("echo baseline");

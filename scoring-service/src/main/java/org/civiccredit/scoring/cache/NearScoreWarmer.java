@@ -40,6 +40,7 @@ public class NearScoreWarmer {
 
     /** The SCAN cursor of the walk in progress; null when not walking. */
     private String cursor;
+    private volatile boolean walking;
     private long windowStart = System.nanoTime();
     private long hitsAtWindowStart;
     private long missesAtWindowStart;
@@ -57,10 +58,16 @@ public class NearScoreWarmer {
         }
     }
 
+    /** Whether a walk is in progress. */
+    public boolean walking() {
+        return walking;
+    }
+
     /** One step at {@code nanoNow}: decides whether reads find the near cache cold, and walks on if so. */
     public synchronized Step step(long nanoNow) {
         if (!near.tracking() || near.full()) {
             cursor = null;
+            walking = false;
             return Step.IDLE;
         }
         if (cursor == null) {
@@ -80,6 +87,7 @@ public class NearScoreWarmer {
             LOG.infof("near cache warmer: %d of %d reads in the last second went to Redis; walking its entries",
                     missed, answered);
             cursor = "0";
+            walking = true;
             walkRead = 0;
         }
         long deadline = System.nanoTime() + config.live().nearWarmBudget().toNanos();
@@ -94,6 +102,7 @@ public class NearScoreWarmer {
                 walkRead += read;
                 LOG.infof("near cache warmer: walk ended, %d entries read; %d held", walkRead, near.size());
                 cursor = null;
+                walking = false;
                 windowStart = System.nanoTime();
                 hitsAtWindowStart = near.hits();
                 missesAtWindowStart = near.redisAnswers();

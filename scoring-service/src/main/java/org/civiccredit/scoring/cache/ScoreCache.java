@@ -44,10 +44,13 @@ public class ScoreCache {
 
     /**
      * KEYS[1] the participant's hash; ARGV[1] version, ARGV[2] valid_until (epoch ms), ARGV[3] TTL (ms),
-     * ARGV[4] channel, ARGV[5] message to publish ('' for a refill), ARGV[6..] the fields and values. Returns
+     * ARGV[4] channel, ARGV[5] message to publish ('' for a refill), ARGV[6] the time to live (ms) below which an
+     * unchanged entry's TTL is renewed, ARGV[7..] the fields and values. Returns
      * 1 when written. A change at least as new as the stored one is published even when the stored value
      * already was its equal (a reader refilled it between the commit and this write). A value equal to the
-     * stored one renews the entry's TTL: that is how the keeper ({@link LiveScoreKeeper}) keeps entries alive.
+     * stored one renews the entry's TTL once less than ARGV[6] of it is left: that is how the keeper
+     * ({@link LiveScoreKeeper}) keeps entries alive. Not every time: every renewal is a change of the key, which
+     * Redis announces to the near caches ({@link NearScores}), and they drop the entry.
      */
     static final String WRITE_SCRIPT = """
             local stored = redis.call('HMGET', KEYS[1], 'version', 'valid_until')
@@ -58,10 +61,12 @@ public class ScoreCache {
             end
             local written = 0
             if not storedVersion or storedVersion < version or (tonumber(stored[2]) or 0) < tonumber(ARGV[2]) then
-              redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+              redis.call('HSET', KEYS[1], unpack(ARGV, 7))
               written = 1
             end
-            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            if written == 1 or redis.call('PTTL', KEYS[1]) < tonumber(ARGV[6]) then
+              redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            end
             if ARGV[5] ~= '' then
               redis.call('PUBLISH', ARGV[4], ARGV[5])
             end
@@ -342,12 +347,21 @@ public class ScoreCache {
         return config.live().keyPrefix() + "{" + participantId + "}";
     }
 
+    /**
+     * The time to live below which an unchanged entry's TTL is renewed: twice the refresh period (the keeper
+     * comes by at least once before an entry it left alone expires), at most the TTL (then always).
+     */
+    Duration renewBelow() {
+        Duration twoPasses = config.live().refreshPeriod().multipliedBy(2);
+        return twoPasses.compareTo(config.live().ttl()) < 0 ? twoPasses : config.live().ttl();
+    }
+
     /** The script's arguments after the script itself: key count, key, ARGV. */
     private List<String> arguments(String participantId, long version, long validUntil, String announcement,
             List<String> fieldsAndValues) {
         List<String> args = new ArrayList<>(List.of("1", key(participantId), Long.toString(version),
                 Long.toString(validUntil), Long.toString(config.live().ttl().toMillis()), config.live().channel(),
-                announcement == null ? "" : announcement));
+                announcement == null ? "" : announcement, Long.toString(renewBelow().toMillis())));
         args.addAll(fieldsAndValues);
         return args;
     }

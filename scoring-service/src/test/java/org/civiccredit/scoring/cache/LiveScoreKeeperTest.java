@@ -101,6 +101,24 @@ class LiveScoreKeeperTest extends ScoringGrpcTest {
     }
 
     @Test
+    void leavesACurrentEntryWithEnoughTimeToLiveAloneSoNearCachesKeepIt() throws InterruptedException {
+        String current = registered();
+        internal.applyReport(report(version, current, SHIFT, 0, daysAgo(1)));
+        long left = cache.renewBelow().plusMinutes(5).toMillis();
+        redis.key().pexpire(cache.key(current), left);
+        Thread.sleep(200); // the PEXPIRE's announcement reaches the near cache
+        cache.read(current);
+        assertThat(near.get(current)).isPresent();
+
+        pass();
+
+        assertThat(redis.key().pttl(cache.key(current))).as("not renewed: the keeper comes by again before it ends")
+                .isBetween(1L, left);
+        Thread.sleep(200); // what a renewal would announce
+        assertThat(near.get(current)).as("so the near caches keep it").isPresent();
+    }
+
+    @Test
     void neverWritesAnErasedParticipant() {
         String gone = registered();
         internal.applyReport(report(version, gone, SHIFT, 0, daysAgo(1)));

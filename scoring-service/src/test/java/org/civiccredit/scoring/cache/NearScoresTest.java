@@ -1,6 +1,9 @@
 package org.civiccredit.scoring.cache;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -140,6 +143,22 @@ class NearScoresTest {
         read.forEach(id -> assertThat(liveScores.live(id, NOW)).isPresent());
         notRead.forEach(id -> assertThat(liveScores.live(id, NOW)).isPresent());
         assertThat(warmer.step(System.nanoTime() + 4_000_000_000L)).isEqualTo(NearScoreWarmer.Step.IDLE);
+    }
+
+    @Test
+    void theWellnessCheckShowsWhatIsHeldAndThatItTracksRedis() {
+        String id = cached(1, 10);
+        long hitsBefore = near.hits();
+        cache.read(id);
+        assertThat(liveScores.live(id, NOW)).isPresent();
+        String check = "checks.find { it.name == 'live scores near cache' }.";
+        given().when().get("/q/health/well").then().statusCode(200)
+                .body(check + "status", is("UP"))
+                .body(check + "data.tracking", is(true))
+                .body(check + "data.walking", is(false))
+                .body(check + "data.held", greaterThanOrEqualTo(1))
+                .body(check + "data.max", is(1_000_000))
+                .body(check + "data.hits", greaterThanOrEqualTo((int) hitsBefore + 1));
     }
 
     /** Steps the warmer from {@code start} until a walk ends (at most a minute); the first step. */

@@ -1,6 +1,5 @@
 package org.civiccredit.scoring.cache;
 
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.control.ActivateRequestContext;
@@ -10,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.civiccredit.kit.schedule.Ticks;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.service.Scores;
@@ -57,8 +57,14 @@ public class LiveScoreKeeper {
     /** Participants registered when the current pass started (this instance's count), 0 until counted. */
     private volatile long population;
 
-    @Scheduled(every = "${scoring.live.keeper-every:0.1s}", delayed = "2s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Inject
+    Ticks ticks;
+
+    /** Ticks every {@code scoring.live.keeper-every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a second. */
+    void start(@Observes StartupEvent started) {
+        ticks.every(config.live().keeperEvery(), Duration.ofSeconds(2), "live score keeper tick", this::scheduledTick);
+    }
+
     void scheduledTick() {
         if (!cache.available() || System.nanoTime() - pausedUntil < 0) {
             return;
@@ -147,12 +153,7 @@ public class LiveScoreKeeper {
 
     /** The tick interval of {@code every} ("1s", "PT1S"); one second when the schedule is "off". */
     static Duration interval(String every) {
-        String iso = every.toUpperCase(java.util.Locale.ROOT);
-        try {
-            return Duration.parse(iso.startsWith("P") ? iso : "PT" + iso);
-        } catch (java.time.format.DateTimeParseException off) {
-            return Duration.ofSeconds(1);
-        }
+        return Ticks.period(every).orElse(Duration.ofSeconds(1));
     }
 
     /** Participants per tick so that {@code population} are covered within {@code period}: at least one. */

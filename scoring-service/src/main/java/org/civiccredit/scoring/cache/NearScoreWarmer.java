@@ -1,6 +1,9 @@
 package org.civiccredit.scoring.cache;
 
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import org.civiccredit.kit.schedule.Ticks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.civiccredit.scoring.config.ScoringConfig;
@@ -46,8 +49,13 @@ public class NearScoreWarmer {
     private long missesAtWindowStart;
     private long walkRead;
 
-    @Scheduled(every = "${scoring.live.near-warm-every:1s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Inject
+    Ticks ticks;
+
+    void start(@Observes StartupEvent started) {
+        ticks.every(config.live().nearWarmEvery(), Duration.ofSeconds(1), "near cache warmer step", this::scheduledStep);
+    }
+
     void scheduledStep() {
         try {
             step(System.nanoTime());

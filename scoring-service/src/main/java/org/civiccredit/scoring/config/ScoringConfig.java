@@ -119,18 +119,17 @@ public interface ScoringConfig {
         int nearMaxEntries();
 
         /**
-         * How often the near cache's warmer takes a step of a walk over the entries in Redis, e.g. {@code 1s} (the
-         * scheduler's shortest period); {@code off} stops it. It walks only while reads find the near cache cold
-         * (see {@code NearScoreWarmer}).
+         * How often the near cache's warmer takes a step of a walk over the entries in Redis, e.g. {@code 0.1s};
+         * {@code off} stops it. It walks only while reads find the near cache cold (see {@code NearScoreWarmer}).
          */
-        @WithDefault("1s")
+        @WithDefault("0.1s")
         String nearWarmEvery();
 
         /**
-         * Most time one step of the warmer's walk takes (its scans and reads, in batches of 500): with steps a
-         * second apart, half of one core at most while it walks.
+         * Most time one step of the warmer's walk takes (its scans and reads, in batches of 500): with steps
+         * 0.1 s apart, half of one core at most while it walks.
          */
-        @WithDefault("PT0.5S")
+        @WithDefault("PT0.05S")
         Duration nearWarmBudget();
 
         /** Longest wait for a cache read before the read falls back to PostgreSQL. */

@@ -1,6 +1,10 @@
 package org.civiccredit.kit.audit;
 
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import org.civiccredit.kit.schedule.Ticks;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -32,8 +36,18 @@ public class AuditSealer {
     @Inject
     EntityManager em;
 
-    @Scheduled(every = "${audit.seal-every:0.5s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Inject
+    Ticks ticks;
+
+    /** How often a sealing pass runs ({@code off} for never). */
+    @ConfigProperty(name = "audit.seal-every", defaultValue = "0.5s")
+    String every;
+
+    /** Passes every {@code audit.seal-every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a second. */
+    void start(@Observes StartupEvent started) {
+        ticks.every(every, Duration.ofSeconds(1), "audit sealing pass", this::scheduledPass);
+    }
+
     void scheduledPass() {
         try {
             sealAll();

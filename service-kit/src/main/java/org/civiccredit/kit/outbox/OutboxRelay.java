@@ -8,7 +8,9 @@ import io.grpc.protobuf.StatusProto;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import org.civiccredit.kit.schedule.Ticks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -65,8 +67,14 @@ public class OutboxRelay {
     /** Delivers up to {@code relay.parallelism} streams at once. */
     private ExecutorService workers;
 
-    @Scheduled(every = "${relay.every:0.2s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Inject
+    Ticks ticks;
+
+    /** Passes every {@code relay.every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a second. */
+    void start(@Observes StartupEvent started) {
+        ticks.every(config.every(), Duration.ofSeconds(1), "outbox relay pass", this::scheduledPass);
+    }
+
     void scheduledPass() {
         if (!delivery.isResolvable()) {
             return;

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.LiveScore;
 import org.civiccredit.scoring.domain.Score;
@@ -55,8 +55,11 @@ public class LiveScores {
     @Inject
     ScoringConfig config;
 
-    /** Cache reads in flight on event loops (see {@link #liveAsync}). */
-    private final AtomicInteger eventLoopReads = new AtomicInteger();
+    /** Reads answered from PostgreSQL (a miss, a fallback), since start. */
+    private final LongAdder postgresReads = new LongAdder();
+
+    /** Places for cache reads in flight on event loops, and their line (see {@link #liveAsync}). */
+    private volatile ReadPermits eventLoopReads;
 
     /** Changes whose cache write failed, newest per participant, waiting for Redis to answer again. */
     private final Map<String, ScoreChange> pendingRepairs = new ConcurrentHashMap<>();
@@ -86,6 +89,7 @@ public class LiveScores {
                 refill = false;
             }
         }
+        postgresReads.increment();
         Optional<LiveScore> truth = scores.live(participantId, now);
         if (refill && truth.isPresent()) {
             try {
@@ -99,11 +103,13 @@ public class LiveScores {
 
     /**
      * The live score without holding a worker thread where the cache can answer: an entry held in the near cache
-     * ({@link NearScores}) is answered at once, and a Redis hit on the event loop the call arrived on. A miss, an entry past the end of a counting window, tiers not loaded yet,
-     * an unavailable Redis, or more than {@code scoring.live.event-loop-reads} such reads in flight at once
-     * continue on a worker thread (in the caller's Vert.x context, as a {@code @Blocking} call would) with
-     * {@link #live}, which reads PostgreSQL. The bound keeps a stall from piling reads up past the Redis
-     * connection pool's queue.
+     * ({@link NearScores}) is answered at once, and a Redis hit on the event loop the call arrived on. At most
+     * {@code scoring.live.event-loop-reads} Redis reads are in flight at once, which keeps a stall from piling
+     * reads up past the Redis connection pool's queue; the reads beyond wait in line for a place without holding
+     * a thread ({@link ReadPermits}), up to eight times as many. A miss, an entry past the end of a counting
+     * window, tiers not loaded yet, an unavailable Redis, or a read beyond the line continue on a worker thread
+     * (in the caller's Vert.x context, as a {@code @Blocking} call would) with {@link #live}, which reads
+     * PostgreSQL.
      */
     public Uni<Optional<LiveScore>> liveAsync(String participantId, Instant now) {
         Tiers tiers = currentTiers.known();
@@ -115,12 +121,12 @@ public class LiveScores {
             near.hit();
             return Uni.createFrom().item(held.score());
         }
-        if (eventLoopReads.incrementAndGet() > config.live().eventLoopReads()) {
-            eventLoopReads.decrementAndGet();
+        ReadPermits permits = permits();
+        Uni<Void> place = permits.acquire();
+        if (place == null) {
             return onWorker(() -> live(participantId, now));
         }
-        return cache.readAsync(participantId)
-                .onTermination().invoke(eventLoopReads::decrementAndGet)
+        return place.chain(() -> cache.readAsync(participantId).onTermination().invoke(permits::release))
                 .onItemOrFailure().transformToUni((cached, failure) -> {
                     Answer answer = failure == null ? Answer.of(cached, now, tiers) : Answer.ASK_POSTGRES;
                     if (!answer.holds()) {
@@ -152,9 +158,29 @@ public class LiveScores {
         }
     }
 
-    /** How many cache reads are in flight on event loops now. */
+    /** How many live score reads PostgreSQL answered since start: misses and fallbacks. */
+    public long postgresReads() {
+        return postgresReads.sum();
+    }
+
+    /** How many cache reads are in flight on event loops now, or waiting in line for a place. */
     public int eventLoopReadsInFlight() {
-        return eventLoopReads.get();
+        ReadPermits permits = permits();
+        return permits.taken() + permits.waiting();
+    }
+
+    private ReadPermits permits() {
+        ReadPermits permits = eventLoopReads;
+        if (permits == null) {
+            int places = config.live().eventLoopReads();
+            synchronized (this) {
+                if (eventLoopReads == null) {
+                    eventLoopReads = new ReadPermits(places, places * 8);
+                }
+                permits = eventLoopReads;
+            }
+        }
+        return permits;
     }
 
     /**

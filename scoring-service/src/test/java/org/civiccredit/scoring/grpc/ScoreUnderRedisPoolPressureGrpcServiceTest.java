@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * (one may carry the score-change subscription) with one waiting place, and lets two cache reads at a time run on the event loops, while the test holds every
  * Redis command ({@code CLIENT PAUSE ALL}) for a moment. A read that finds the pool full is a local overload,
  * not Redis failing: it falls back to PostgreSQL for that call alone, without cooling the cache down for
- * everyone, and every call is answered correctly.
+ * everyone. GetScore calls beyond the event-loop reads wait in line for a place rather than go to PostgreSQL,
+ * and every call is answered correctly.
  */
 @QuarkusTest
 @TestProfile(ScoreUnderRedisPoolPressureGrpcServiceTest.TinyPool.class)
@@ -47,8 +48,10 @@ class ScoreUnderRedisPoolPressureGrpcServiceTest extends ScoringGrpcTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // Two connections: the score-change subscription may hold one of them.
+            // No near cache: every GetScore here is to read Redis.
             return Map.of("quarkus.redis.max-pool-size", "2", "quarkus.redis.max-pool-waiting", "1",
-                    "scoring.live.event-loop-reads", "2", "scoring.live.read-timeout", "PT5S");
+                    "scoring.live.event-loop-reads", "2", "scoring.live.read-timeout", "PT5S",
+                    "scoring.live.near-max-entries", "0");
         }
     }
 
@@ -107,6 +110,7 @@ class ScoreUnderRedisPoolPressureGrpcServiceTest extends ScoringGrpcTest {
         Score expected = asService.getScore(request);
         assertThat(expected.getScore()).isEqualTo(50);
 
+        long postgresBefore = liveScores.postgresReads();
         RedisPause.all(PAUSE);
         List<Future<Score>> answers = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
@@ -118,6 +122,8 @@ class ScoreUnderRedisPoolPressureGrpcServiceTest extends ScoringGrpcTest {
             assertThat(score.getVersion()).isEqualTo(expected.getVersion());
             assertThat(score.getTier()).isEqualTo(expected.getTier());
         }
+        assertThat(liveScores.postgresReads() - postgresBefore)
+                .as("reads of a cached score answered by PostgreSQL: they waited in line for Redis").isZero();
         assertThat(cache.available()).as("a full pool does not cool the cache down").isTrue();
         assertThat(liveScores.eventLoopReadsInFlight()).as("every event-loop read released its place").isZero();
     }

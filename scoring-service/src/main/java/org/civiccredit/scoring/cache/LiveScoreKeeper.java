@@ -60,7 +60,10 @@ public class LiveScoreKeeper {
     @Inject
     Ticks ticks;
 
-    /** Ticks every {@code scoring.live.keeper-every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a second. */
+    /**
+     * Ticks every {@code scoring.live.keeper-every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more
+     * than once a second.
+     */
     void start(@Observes StartupEvent started) {
         ticks.every(config.live().keeperEvery(), Duration.ofSeconds(2), "live score keeper tick", this::scheduledTick);
     }

@@ -26,11 +26,12 @@ import org.civiccredit.scoring.service.Scores;
 import org.jboss.logging.Logger;
 
 /**
- * Live scores: read through the near cache in this process ({@link NearScores}) and the Redis cache, recomputed from PostgreSQL (the truth) on a miss, an ended
- * counting window, or while Redis is unavailable; and, once a change's transaction has committed, cached and
- * fanned out to the score streams of every instance. A change that could not be cached is remembered and
- * written again from PostgreSQL when Redis answers again; a crash in between is repaired by the keeper's next
- * pass ({@link LiveScoreKeeper}), which also keeps the entry of every registered participant in the cache.
+ * Live scores: read through the near cache in this process ({@link NearScores}) and the Redis cache, recomputed
+ * from PostgreSQL (the truth) on a miss, an ended counting window, or while Redis is unavailable; and, once a
+ * change's transaction has committed, cached and fanned out to the score streams of every instance. A change that
+ * could not be cached is remembered and written again from PostgreSQL when Redis answers again; a crash in between
+ * is repaired by the keeper's next pass ({@link LiveScoreKeeper}), which also keeps the entry of every registered
+ * participant in the cache.
  */
 @ApplicationScoped
 public class LiveScores {

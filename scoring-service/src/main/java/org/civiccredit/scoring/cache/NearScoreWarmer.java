@@ -53,7 +53,8 @@ public class NearScoreWarmer {
     Ticks ticks;
 
     void start(@Observes StartupEvent started) {
-        ticks.every(config.live().nearWarmEvery(), Duration.ofSeconds(1), "near cache warmer step", this::scheduledStep);
+        ticks.every(config.live().nearWarmEvery(), Duration.ofSeconds(1), "near cache warmer step",
+                this::scheduledStep);
     }
 
     void scheduledStep() {

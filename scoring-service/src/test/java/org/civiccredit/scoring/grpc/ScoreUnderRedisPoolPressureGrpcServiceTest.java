@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * GetScore while the Redis connection pool is full: this profile gives the service two pooled connections
- * (one may carry the score-change subscription) with one waiting place, and lets two cache reads at a time run on the event loops, while the test holds every
+ * (one may carry the score-change subscription) with one waiting place, and lets two cache reads at a time run
+ * on the event loops, while the test holds every
  * Redis command ({@code CLIENT PAUSE ALL}) for a moment. A read that finds the pool full is a local overload,
  * not Redis failing: it falls back to PostgreSQL for that call alone, without cooling the cache down for
  * everyone. GetScore calls beyond the event-loop reads wait in line for a place rather than go to PostgreSQL,

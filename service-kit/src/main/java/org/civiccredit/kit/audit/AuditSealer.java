@@ -43,7 +43,10 @@ public class AuditSealer {
     @ConfigProperty(name = "audit.seal-every", defaultValue = "0.5s")
     String every;
 
-    /** Passes every {@code audit.seal-every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a second. */
+    /**
+     * Passes every {@code audit.seal-every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than
+     * once a second.
+     */
     void start(@Observes StartupEvent started) {
         ticks.every(every, Duration.ofSeconds(1), "audit sealing pass", this::scheduledPass);
     }

@@ -70,7 +70,10 @@ public class OutboxRelay {
     @Inject
     Ticks ticks;
 
-    /** Passes every {@code relay.every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a second. */
+    /**
+     * Passes every {@code relay.every}: by {@link Ticks}, since Quarkus' scheduler runs nothing more than once a
+     * second.
+     */
     void start(@Observes StartupEvent started) {
         ticks.every(config.every(), Duration.ofSeconds(1), "outbox relay pass", this::scheduledPass);
     }

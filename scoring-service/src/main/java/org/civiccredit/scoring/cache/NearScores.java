@@ -313,11 +313,10 @@ public class NearScores {
             dropAll();
             return;
         }
-        String prefix = config.live().keyPrefix() + "{";
         for (Response key : keys) {
-            String name = key.toString();
-            if (name.startsWith(prefix) && name.endsWith("}")) {
-                invalidate(name.substring(prefix.length(), name.length() - 1));
+            String participantId = ScoreCache.participantOf(config.live().keyPrefix(), key.toString());
+            if (participantId != null) {
+                invalidate(participantId);
             }
         }
     }

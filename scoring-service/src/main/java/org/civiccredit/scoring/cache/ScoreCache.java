@@ -178,14 +178,13 @@ public class ScoreCache {
      * cache's warmer, whose failures do not cool the cache down for readers.
      */
     public Page scan(String cursor, int count) {
-        String prefix = config.live().keyPrefix() + "{";
-        Response page = call(redis.execute(Command.SCAN, cursor, "MATCH", prefix + "*", "COUNT",
+        Response page = call(redis.execute(Command.SCAN, cursor, "MATCH", config.live().keyPrefix() + "{*", "COUNT",
                 Integer.toString(count)), config.live().readTimeout(), false);
         List<String> ids = new ArrayList<>(page.get(1).size());
         for (Response key : page.get(1)) {
-            String name = key.toString();
-            if (name.startsWith(prefix) && name.endsWith("}")) {
-                ids.add(name.substring(prefix.length(), name.length() - 1));
+            String participantId = participantOf(config.live().keyPrefix(), key.toString());
+            if (participantId != null) {
+                ids.add(participantId);
             }
         }
         return new Page(page.get(0).toString(), ids);
@@ -340,6 +339,16 @@ public class ScoreCache {
     /** A key of the keeper's own, beside the score entries (which are {@code <prefix>{id}}). */
     public String keeperKey(String name) {
         return config.live().keyPrefix() + "keeper:" + name;
+    }
+
+    /**
+     * The participant whose hash {@code key} is ({@code <keyPrefix>{participantId}}, see {@link #key}); null for
+     * any other key (the keeper's own, say).
+     */
+    static String participantOf(String keyPrefix, String key) {
+        int start = keyPrefix.length() + 1;
+        return key.length() > start && key.startsWith(keyPrefix) && key.charAt(start - 1) == '{' && key.endsWith("}")
+                ? key.substring(start, key.length() - 1) : null;
     }
 
     /** The key of a participant's hash; the braces make it a cluster hash tag. */

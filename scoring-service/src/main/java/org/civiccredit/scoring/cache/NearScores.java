@@ -116,7 +116,6 @@ public class NearScores {
     private volatile boolean tracking;
     private volatile boolean stopped;
     private volatile Redis client;
-    private volatile RedisConnection connection;
     private volatile long trackingClientId = -1;
 
     void start(@Observes StartupEvent started) {
@@ -260,16 +259,12 @@ public class NearScores {
             opened.send(Request.cmd(Command.CLIENT).arg("TRACKING").arg("ON").arg("BCAST")
                             .arg("PREFIX").arg(config.live().keyPrefix()))
                     .compose(on -> opened.send(Request.cmd(Command.CLIENT).arg("ID")))
-                    .onSuccess(id -> tracked(opened, id.toLong()))
-                    .onFailure(e -> {
-                        opened.close();
-                        lost(opened, lost, e);
-                    });
+                    .onSuccess(id -> tracked(id.toLong()))
+                    .onFailure(e -> lost(opened, lost, e));
         }).onFailure(e -> lost(null, lost, e));
     }
 
-    private void tracked(RedisConnection opened, long clientId) {
-        connection = opened;
+    private void tracked(long clientId) {
         trackingClientId = clientId;
         dropAll();
         tracking = true;
@@ -286,8 +281,7 @@ public class NearScores {
         tracking = false;
         trackingClientId = -1;
         dropAll();
-        if (which != null && which == connection) {
-            connection = null;
+        if (which != null) {
             which.close();
         }
         if (stopped) {

@@ -4,6 +4,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.event.Observes;
@@ -60,7 +61,7 @@ public class LiveScores {
     private final LongAdder postgresReads = new LongAdder();
 
     /** Places for cache reads in flight on event loops, and their line (see {@link #liveAsync}). */
-    private volatile ReadPermits eventLoopReads;
+    private ReadPermits eventLoopReads;
 
     /** Changes whose cache write failed, newest per participant, waiting for Redis to answer again. */
     private final Map<String, ScoreChange> pendingRepairs = new ConcurrentHashMap<>();
@@ -76,12 +77,13 @@ public class LiveScores {
         boolean refill = cache.available();
         if (refill) {
             try {
-                Answer answer = Answer.of(near.get(participantId), now, currentTiers.get());
+                Tiers tiers = currentTiers.get();
+                Answer answer = Answer.of(near.get(participantId), now, tiers);
                 if (answer.holds()) {
                     near.hit();
                     return answer.score();
                 }
-                answer = Answer.of(cache.read(participantId), now, currentTiers.get());
+                answer = Answer.of(cache.read(participantId), now, tiers);
                 if (answer.holds()) {
                     near.redisAnswered();
                     return answer.score();
@@ -90,6 +92,15 @@ public class LiveScores {
                 refill = false;
             }
         }
+        return fromPostgres(participantId, now, refill);
+    }
+
+    /**
+     * The live score as PostgreSQL has it, written back to Redis when {@code refill} (Redis answered, but not with
+     * an entry that holds) (blocking).
+     */
+    @ActivateRequestContext
+    Optional<LiveScore> fromPostgres(String participantId, Instant now, boolean refill) {
         postgresReads.increment();
         Optional<LiveScore> truth = scores.live(participantId, now);
         if (refill && truth.isPresent()) {
@@ -109,8 +120,8 @@ public class LiveScores {
      * reads up past the Redis connection pool's queue; the reads beyond wait in line for a place without holding
      * a thread ({@link ReadPermits}), up to eight times as many. A miss, an entry past the end of a counting
      * window, tiers not loaded yet, an unavailable Redis, or a read beyond the line continue on a worker thread
-     * (in the caller's Vert.x context, as a {@code @Blocking} call would) with {@link #live}, which reads
-     * PostgreSQL.
+     * (in the caller's Vert.x context, as a {@code @Blocking} call would), which reads PostgreSQL: after a miss or
+     * an entry that does not hold at once ({@link #fromPostgres}), otherwise through {@link #live}.
      */
     public Uni<Optional<LiveScore>> liveAsync(String participantId, Instant now) {
         Tiers tiers = currentTiers.known();
@@ -122,16 +133,19 @@ public class LiveScores {
             near.hit();
             return Uni.createFrom().item(held.score());
         }
-        ReadPermits permits = permits();
-        Uni<Void> place = permits.acquire();
+        Uni<Void> place = eventLoopReads.acquire();
         if (place == null) {
             return onWorker(() -> live(participantId, now));
         }
-        return place.chain(() -> cache.readAsync(participantId).onTermination().invoke(permits::release))
+        return place.chain(() -> cache.readAsync(participantId).onTermination().invoke(eventLoopReads::release))
                 .onItemOrFailure().transformToUni((cached, failure) -> {
-                    Answer answer = failure == null ? Answer.of(cached, now, tiers) : Answer.ASK_POSTGRES;
-                    if (!answer.holds()) {
+                    if (failure != null) {
                         return onWorker(() -> live(participantId, now));
+                    }
+                    Answer answer = Answer.of(cached, now, tiers);
+                    if (!answer.holds()) {
+                        // Redis has just answered: reading it again on the worker would only repeat the miss.
+                        return onWorker(() -> fromPostgres(participantId, now, true));
                     }
                     near.redisAnswered();
                     return Uni.createFrom().item(answer.score());
@@ -166,22 +180,13 @@ public class LiveScores {
 
     /** How many cache reads are in flight on event loops now, or waiting in line for a place. */
     public int eventLoopReadsInFlight() {
-        ReadPermits permits = permits();
-        return permits.taken() + permits.waiting();
+        return eventLoopReads.taken() + eventLoopReads.waiting();
     }
 
-    private ReadPermits permits() {
-        ReadPermits permits = eventLoopReads;
-        if (permits == null) {
-            int places = config.live().eventLoopReads();
-            synchronized (this) {
-                if (eventLoopReads == null) {
-                    eventLoopReads = new ReadPermits(places, places * 8);
-                }
-                permits = eventLoopReads;
-            }
-        }
-        return permits;
+    @PostConstruct
+    void createReadPermits() {
+        int places = config.live().eventLoopReads();
+        eventLoopReads = new ReadPermits(places, places * 8);
     }
 
     /**

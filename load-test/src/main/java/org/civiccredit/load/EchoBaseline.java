@@ -57,7 +57,7 @@ public final class EchoBaseline {
      * cores with the services, so that its tail can be read against what transport and token cost alone.
      */
     public static void openLoop(Run run, Service service, double rate, String scenario) {
-        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
+        Load.Operation echo = echo(run, service);
         Load.openLoop("warm-up", rate, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, echo);
         String name = "Echo " + service.name().toLowerCase() + ", open";
         run.measure(name, String.format(Locale.ROOT, "open, %.0f/s", rate), null,
@@ -68,10 +68,15 @@ public final class EchoBaseline {
     /** One echo phase on {@code service}: {@code warmup} unmeasured, then the measured closed loop. */
     private static Measurement measure(Run run, Service service, Duration warmup, String suffix, String note) {
         int sessions = run.options().integer("concurrency", 64);
-        Load.Operation echo = seq -> Load.of(run.clients().echo(service).echo(REQUEST));
+        Load.Operation echo = echo(run, service);
         Load.closedLoop("warm-up", sessions, Load.Bounds.of(warmup), echo);
         String name = "Echo " + service.name().toLowerCase() + suffix;
         return run.measure(name, "closed, " + sessions + " sessions", null, note,
                 () -> Load.closedLoop(name, sessions, Load.Bounds.of(run.echoPhase()), echo));
+    }
+
+    /** One echo call on {@code service}. */
+    private static Load.Operation echo(Run run, Service service) {
+        return seq -> Load.of(run.clients().echo(service).echo(REQUEST));
     }
 }

@@ -103,9 +103,10 @@ public interface ScoringConfig {
         Duration keeperTickBudget();
 
         /**
-         * Most GetScore cache reads in flight on the event loops at once; a read beyond it waits for a worker
-         * thread, as a miss does. Keep it well under {@code quarkus.redis.max-pool-waiting}, so a stall cannot
-         * pile reads up past the connection pool's queue.
+         * Most GetScore cache reads in flight on the event loops at once; a read beyond it waits in line for a
+         * place without holding a thread (up to eight times as many; beyond that it waits for a worker thread, as a
+         * miss does). Keep it well under {@code quarkus.redis.max-pool-waiting}, so a stall cannot pile reads up
+         * past the connection pool's queue.
          */
         @WithDefault("128")
         int eventLoopReads();

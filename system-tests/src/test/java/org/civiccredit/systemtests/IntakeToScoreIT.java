@@ -13,6 +13,7 @@ import org.civiccredit.api.reports.v1.ReportServiceGrpc;
 import org.civiccredit.api.reports.v1.ReportStatus;
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
+import org.civiccredit.kit.testing.Occurred;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class IntakeToScoreIT {
     void aReportTravelsFromTheAgencyToTheParticipantsScoreWithItsProvenance() {
         String[] participant = enrolledParticipant();
         var accepted = greenway().submitReport(report(participant[0], "SYS_VOL_HOUR", 3,
-                Instant.now().minusSeconds(3600)));
+                Occurred.ago(Duration.ofHours(1))));
         assertThat(accepted.getRuleTableVersion()).isEqualTo(tableVersion);
 
         long score = Calls.eventually(PATIENCE, "the report reaching the score", () -> {
@@ -93,13 +94,12 @@ class IntakeToScoreIT {
         system.stop("scoring");
         List<String> aliceReports = new ArrayList<>();
         List<String> bobReports = new ArrayList<>();
-        Instant base = Instant.now().minusSeconds(7200);
         try {
             for (int i = 0; i < 4; i++) {
                 aliceReports.add(greenway().submitReport(report(alice[0], "SYS_FOOD_SORT", 0,
-                        base.plusSeconds(i * 60L))).getReportId());
+                        Occurred.ago(Duration.ofHours(2).minusMinutes(i)))).getReportId());
                 bobReports.add(greenway().submitReport(report(bob[0], "SYS_VOL_HOUR", i + 1,
-                        base.plusSeconds(i * 60L))).getReportId());
+                        Occurred.ago(Duration.ofHours(2).minusMinutes(i)))).getReportId());
             }
             // Committed, not delivered (scoring is down): now reports-service dies without shutting down.
             system.kill("reports");

@@ -28,6 +28,7 @@ import org.civiccredit.api.scoring.v1.Rule;
 import org.civiccredit.api.scoring.v1.RuleTableServiceGrpc;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc;
+import org.civiccredit.kit.testing.Occurred;
 
 /**
  * The program as a system test sets it up and drives it: channels to the three services, the rule table,
@@ -136,7 +137,7 @@ final class Program implements AutoCloseable {
         return Calls.eventually(PATIENCE, "rule " + rule + " known to intake", () -> {
             try {
                 return greenway().submitReport(report(participantId, rule, quantity,
-                        Instant.now().minusSeconds(3600)));
+                        Occurred.ago(Duration.ofHours(1))));
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION
                         && String.valueOf(e.getStatus().getDescription()).contains("table")) {

@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.civiccredit.api.reports.v1.ReportServiceGrpc.ReportServiceBlockingStu
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.reports.service.RuleCatalog;
 import org.junit.jupiter.api.Test;
 
@@ -106,7 +108,7 @@ class AgencyRecordGrpcServiceTest {
     private static SubmitReportRequest.Builder report(String participantId, String rule, String note) {
         return SubmitReportRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setParticipantId(participantId).setRuleCode(rule)
-                .setOccurredAt(ts(Instant.now().minusSeconds(600)))
+                .setOccurredAt(ts(Occurred.ago(Duration.ofMinutes(10))))
                 .setEvidenceRef("https://greenway.example.org/s/" + UUID.randomUUID()).setNote(note);
     }
 

@@ -10,6 +10,7 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -34,6 +35,7 @@ import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.reports.service.RuleCatalog;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,7 @@ class ContestGrpcServiceTest {
         return BearerAuth.as(reports, DemoTokens.agencyGreenway()).submitReport(SubmitReportRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setParticipantId(participant[0])
                 .setRuleCode("FOOD_SORT").setOccurredAt(Timestamp.newBuilder()
-                        .setSeconds(Instant.now().minusSeconds(600).getEpochSecond()))
+                        .setSeconds(Occurred.ago(Duration.ofMinutes(10)).getEpochSecond()))
                 .setEvidenceRef("sha256:" + "ab".repeat(32)).setNote("Sorted the Tuesday delivery").build());
     }
 

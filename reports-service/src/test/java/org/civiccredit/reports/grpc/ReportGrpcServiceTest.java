@@ -36,6 +36,7 @@ import org.civiccredit.api.reports.v1.WithdrawRequest;
 import org.civiccredit.kit.domain.ProtectedGround;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.reports.service.RefusalCounts;
 import org.civiccredit.reports.service.RuleCatalog;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,7 +78,7 @@ class ReportGrpcServiceTest {
     private SubmitReportRequest.Builder report(String participant) {
         return SubmitReportRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setParticipantId(participant).setRuleCode("VOL_HOUR").setQuantity(3)
-                .setOccurredAt(ts(Instant.now().minus(Duration.ofHours(2))))
+                .setOccurredAt(ts(Occurred.ago(Duration.ofHours(2))))
                 .setEvidenceRef("https://greenway.example.org/shifts/" + UUID.randomUUID())
                 .setNote("Three hours at the riverside clean-up");
     }

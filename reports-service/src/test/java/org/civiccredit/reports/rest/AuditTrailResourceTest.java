@@ -15,7 +15,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.civiccredit.api.reports.v1.AgencyServiceGrpc.AgencyServiceBlockingStub;
@@ -25,6 +25,7 @@ import org.civiccredit.api.reports.v1.ReportServiceGrpc.ReportServiceBlockingStu
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.reports.grpc.IntakeFixtures;
 import org.civiccredit.reports.relay.ReportsOutboxDelivery;
 import org.civiccredit.reports.service.RuleCatalog;
@@ -72,7 +73,7 @@ class AuditTrailResourceTest {
         return BearerAuth.as(reports, DemoTokens.agencyGreenway()).submitReport(SubmitReportRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setParticipantId(participant[0])
                 .setRuleCode("FOOD_SORT").setOccurredAt(Timestamp.newBuilder()
-                        .setSeconds(Instant.now().minusSeconds(600).getEpochSecond()))
+                        .setSeconds(Occurred.ago(Duration.ofMinutes(10)).getEpochSecond()))
                 .setEvidenceRef("sha256:" + "12".repeat(32)).setNote(note).build());
     }
 

@@ -13,7 +13,7 @@ import io.quarkus.grpc.RegisterClientInterceptor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.UUID;
 import org.civiccredit.api.reports.v1.AgencyServiceGrpc.AgencyServiceBlockingStub;
 import org.civiccredit.api.reports.v1.EnrollmentServiceGrpc.EnrollmentServiceBlockingStub;
@@ -23,6 +23,7 @@ import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.reports.grpc.IntakeFixtures;
 import org.civiccredit.reports.service.RuleCatalog;
@@ -68,7 +69,7 @@ class MyExportResourceTest {
         return BearerAuth.as(reports, DemoTokens.agencyGreenway()).submitReport(SubmitReportRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setParticipantId(participantId)
                 .setRuleCode("FOOD_SORT").setOccurredAt(Timestamp.newBuilder()
-                        .setSeconds(Instant.now().minusSeconds(60L * minutesAgo).getEpochSecond()))
+                        .setSeconds(Occurred.ago(Duration.ofMinutes(minutesAgo)).getEpochSecond()))
                 .setEvidenceRef("sha256:" + "ef".repeat(32)).build());
     }
 

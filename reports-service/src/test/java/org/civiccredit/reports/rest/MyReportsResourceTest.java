@@ -15,7 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.civiccredit.api.reports.v1.AgencyServiceGrpc.AgencyServiceBlockingStub;
@@ -28,6 +28,7 @@ import org.civiccredit.api.reports.v1.ReportServiceGrpc.ReportServiceBlockingStu
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.reports.grpc.IntakeFixtures;
 import org.civiccredit.reports.service.RuleCatalog;
@@ -71,7 +72,7 @@ class MyReportsResourceTest {
         return BearerAuth.as(reports, DemoTokens.agencyGreenway()).submitReport(SubmitReportRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setParticipantId(participantId)
                 .setRuleCode("FOOD_SORT").setOccurredAt(Timestamp.newBuilder()
-                        .setSeconds(Instant.now().minusSeconds(60L * minutesAgo).getEpochSecond()))
+                        .setSeconds(Occurred.ago(Duration.ofMinutes(minutesAgo)).getEpochSecond()))
                 .setEvidenceRef("sha256:" + "cd".repeat(32)).setNote("Sorted the Thursday delivery").build());
     }
 

@@ -13,7 +13,7 @@ import io.quarkus.grpc.RegisterClientInterceptor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.time.Instant;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -25,6 +25,7 @@ import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.outbox.ServiceTokenInterceptor;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.reports.grpc.IntakeFixtures;
 import org.civiccredit.reports.service.RuleCatalog;
 import org.civiccredit.reports.standin.RewardsStandIn;
@@ -63,7 +64,7 @@ class TransparencyResourceTest {
             BearerAuth.as(reports, DemoTokens.agencyNorthside()).submitReport(SubmitReportRequest.newBuilder()
                     .setIdempotencyKey(UUID.randomUUID().toString()).setParticipantId(participantId)
                     .setRuleCode("FOOD_SORT").setOccurredAt(Timestamp.newBuilder()
-                            .setSeconds(Instant.now().minusSeconds(60).getEpochSecond()))
+                            .setSeconds(Occurred.ago(Duration.ofMinutes(1)).getEpochSecond()))
                     .setEvidenceRef("sha256:" + "56".repeat(32)).build());
         }
         LocalDate today = LocalDate.now(ZoneOffset.UTC);

@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.reports.grpc.IntakeFixtures;
 import org.civiccredit.reports.service.AgencyCounts;
@@ -60,7 +62,7 @@ class WithdrawalErasureResourceTest {
         return BearerAuth.as(reports, DemoTokens.agencyGreenway()).submitReport(SubmitReportRequest.newBuilder()
                 .setIdempotencyKey(UUID.randomUUID().toString()).setParticipantId(participantId)
                 .setRuleCode("FOOD_SORT").setOccurredAt(Timestamp.newBuilder()
-                        .setSeconds(Instant.now().minusSeconds(900).getEpochSecond()))
+                        .setSeconds(Occurred.ago(Duration.ofMinutes(15)).getEpochSecond()))
                 .setEvidenceRef(evidence).setNote(note).build());
     }
 

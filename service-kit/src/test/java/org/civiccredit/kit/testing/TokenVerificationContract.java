@@ -10,17 +10,23 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.keycloak.client.KeycloakTestClient;
+import jakarta.inject.Inject;
 import java.util.function.Consumer;
 import java.util.Arrays;
+import org.civiccredit.kit.identity.VerifiedTokens;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every Civic Credit service must do with bearer tokens, run against the real Keycloak: a valid token is
  * accepted; no token, a forged or tampered one, an unsigned one or one from another realm is refused with
  * UNAUTHENTICATED on every RPC the service serves; a valid token without the required role gets
- * PERMISSION_DENIED. Each service's test extends this with its own channel, services and restricted call.
+ * PERMISSION_DENIED. A token verified once is reused without verifying it again ({@link VerifiedTokens}), and
+ * that changes none of this. Each service's test extends this with its own channel, services and restricted call.
  */
 public abstract class TokenVerificationContract {
+
+    @Inject
+    VerifiedTokens verifiedTokens;
 
     /** A channel to the service under test. */
     protected abstract Channel channel();
@@ -39,14 +45,49 @@ public abstract class TokenVerificationContract {
 
     @Test
     void aValidTokenIsAcceptedForTheBareRoundTrip() {
+        echo(DemoTokens.participantPat());
+    }
+
+    @Test
+    void aTokenVerifiedOnceIsReusedForTheCallsAfterIt() {
+        String token = DemoTokens.participantPat();
+        echo(token);
+        assertThat(verifiedTokens.holds(token)).as("held after its first call").isTrue();
+        long before = verifiedTokens.reuses();
+        for (int i = 0; i < 3; i++) {
+            echo(token);
+        }
+        assertThat(verifiedTokens.reuses() - before).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aReusedTokenWithoutTheRoleIsStillPermissionDenied() {
+        String token = wrongRoleToken();
+        for (int i = 0; i < 3; i++) {
+            assertStatus(Status.Code.PERMISSION_DENIED, v -> restrictedCall(token));
+        }
+        assertThat(verifiedTokens.holds(token)).as("held, so the later calls reused it").isTrue();
+    }
+
+    @Test
+    void forgedCopiesOfAHeldTokenAreRefused() {
+        String token = permittedToken();
+        restrictedCall(token);
+        assertThat(verifiedTokens.holds(token)).isTrue();
+        refusedEverywhere(ForgedTokens.resignedWithForeignKey(token));
+        refusedEverywhere(ForgedTokens.withTamperedClaims(token));
+        refusedEverywhere(ForgedTokens.unsigned(token));
+    }
+
+    /** The bare round trip with {@code token}. */
+    private void echo(String token) {
         // EchoRequest{payload: "ping"} in wire format; EchoResponse has the same shape.
         byte[] request = {0x0a, 0x04, 'p', 'i', 'n', 'g'};
         MethodDescriptor<?, ?> echo = Arrays.stream(services())
                 .filter(s -> s.getName().equals("civiccredit.common.v1.EchoService"))
                 .flatMap(s -> s.getMethods().stream()).findFirst()
                 .orElseThrow(() -> new AssertionError("the service does not declare EchoService"));
-        assertThat(EveryRpc.callRaw(channel(), BearerAuth.headers(DemoTokens.participantPat()), echo, request))
-                .isEqualTo(request);
+        assertThat(EveryRpc.callRaw(channel(), BearerAuth.headers(token), echo, request)).isEqualTo(request);
     }
 
     /**

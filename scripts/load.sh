@@ -74,6 +74,7 @@ if [[ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]]; then
   commit+=" (with uncommitted changes)"
 fi
 services_jdk=$(java -version 2>&1 | head -n 1)
+[[ -n "${CIVIC_JAVA_OPTS:-}" ]] && services_jdk+=", with $CIVIC_JAVA_OPTS"
 
 status=0
 (cd "$REPO" && java -Xms256m -Xmx1g -jar "$DRIVER/load-test.jar" --pids "$pids" --commit "$commit" \

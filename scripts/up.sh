@@ -9,6 +9,9 @@
 #      changes nothing);
 #   5. prints where everything listens and a first call to try.
 #
+# CIVIC_JAVA_OPTS, if set, is added to each service's java command line after the heap settings (word-split:
+# e.g. CIVIC_JAVA_OPTS="-Xms1g -Xlog:gc:file=/tmp/gc-%p.log"), for tuning and diagnosing the JVM.
+#
 #   scripts/up.sh            everything above (restarts services that are already running)
 #   scripts/up.sh stop       stops the three services (scripts/infra.sh down stops the infrastructure)
 #   scripts/up.sh status     one line per service
@@ -76,6 +79,8 @@ install_apps() {
 
 start_services() {
   local entry name port started heap
+  local -a extra_opts
+  read -r -a extra_opts <<<"${CIVIC_JAVA_OPTS:-}"
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}
@@ -88,7 +93,7 @@ start_services() {
     [[ $name == scoring ]] && heap=1g
     # Only scoring-service reads SCORING_*: it publishes the demo rule table unless it already has it.
     SCORING_RULE_TABLE_LOAD_ON_START="${SCORING_RULE_TABLE_LOAD_ON_START:-$REPO/deploy/demo/rule-table.yaml}" \
-      setsid nohup java -Xms64m "-Xmx$heap" -jar "$APPS/$name-service/quarkus-run.jar" \
+      setsid nohup java -Xms64m "-Xmx$heap" "${extra_opts[@]}" -jar "$APPS/$name-service/quarkus-run.jar" \
       >"$LOG_DIR/$name-service.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$name-service.pid"
   done

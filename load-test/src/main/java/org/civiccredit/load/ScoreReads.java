@@ -166,7 +166,6 @@ public final class ScoreReads {
         long timeout = run.options().integer("cache-fill-timeout", 900);
         long target = Math.min(population, near.max()) * 98 / 100;
         long started = System.nanoTime();
-        var reads = run.clients().scoresAsServiceBlocking();
         while (true) {
             near = nearCache(run);
             long waited = (System.nanoTime() - started) / 1_000_000_000;
@@ -181,8 +180,10 @@ public final class ScoreReads {
                 // A second of reads that Redis answers: what sets the warmer walking in a cold instance.
                 long until = System.nanoTime() + 1_000_000_000L;
                 while (System.nanoTime() < until) {
-                    reads.getScore(GetScoreRequest.newBuilder().setParticipantId(Provisioning.scoreReaderId(
-                            ThreadLocalRandom.current().nextLong(population) + 1)).build());
+                    // A stub per call: a stub's deadline runs from its creation, and this wait may take minutes.
+                    run.clients().scoresAsServiceBlocking().getScore(GetScoreRequest.newBuilder()
+                            .setParticipantId(Provisioning.scoreReaderId(
+                                    ThreadLocalRandom.current().nextLong(population) + 1)).build());
                 }
             }
             try {

@@ -98,8 +98,10 @@ final class ReadPermits {
         while (!line.isEmpty() && tryTake()) {
             Runnable next = line.poll();
             if (next == null) {
+                // Another thread took the read this place was for: give the place back and look again, since a
+                // read that joined the line meanwhile may have found no place because of this one.
                 taken.decrementAndGet();
-                return;
+                continue;
             }
             next.run();
         }

@@ -100,15 +100,8 @@ public class VerifiedTokens {
      */
     public Optional<SecurityIdentity> reuse(String token, RoutingContext routingContext,
             AuthenticationRequestContext requestContext) {
-        if (held == null) {
-            return Optional.empty();
-        }
-        Held h = held.getIfPresent(token);
+        Held h = current(token);
         if (h == null) {
-            return Optional.empty();
-        }
-        if (clockMillis.getAsLong() >= h.validUntilMillis()) {
-            held.asMap().remove(token, h);
             return Optional.empty();
         }
         reused.increment();
@@ -164,8 +157,17 @@ public class VerifiedTokens {
 
     /** Whether {@code token} is held now (it would be reused). */
     public boolean holds(String token) {
+        return current(token) != null;
+    }
+
+    /** What is held for {@code token} while it is still valid; null otherwise (a stale entry is dropped). */
+    private Held current(String token) {
         Held h = held == null ? null : held.getIfPresent(token);
-        return h != null && clockMillis.getAsLong() < h.validUntilMillis();
+        if (h != null && clockMillis.getAsLong() >= h.validUntilMillis()) {
+            held.asMap().remove(token, h);
+            return null;
+        }
+        return h;
     }
 
     /** Tokens verified by the OIDC provider since start (each a full verification). */

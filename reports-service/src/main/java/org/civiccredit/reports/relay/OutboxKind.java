@@ -23,4 +23,9 @@ public enum OutboxKind implements OutboxRoute {
     public String target() {
         return target;
     }
+
+    /** Every service these rows go to. */
+    public static String[] targets() {
+        return java.util.Arrays.stream(values()).map(OutboxKind::target).distinct().toArray(String[]::new);
+    }
 }

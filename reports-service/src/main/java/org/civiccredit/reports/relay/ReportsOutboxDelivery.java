@@ -8,7 +8,10 @@ import io.quarkus.grpc.RegisterClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
@@ -99,6 +102,28 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
             int scored = em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
                     + "WHERE report_id = ?1 AND status = 'ACCEPTED'").setParameter(1, reportId).executeUpdate();
             if (scored == 1) {
+                audit.recordBeforeCommit("relay:report-scored", "system", "report_id=" + reportId);
+            }
+        }
+    }
+
+    /** Marks the reports of one batched ApplyReport call scored in one statement (each one once, as above). */
+    @Override
+    public void delivered(String kind, List<UUID> reportIds) {
+        if (!OutboxKind.SCORING_APPLY_REPORT.name().equals(kind)) {
+            return;
+        }
+        UUID[] ids = reportIds.stream().filter(Objects::nonNull).toArray(UUID[]::new);
+        if (ids.length == 0) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> scored = em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
+                + "WHERE report_id = ANY(cast(?1 AS uuid[])) AND status = 'ACCEPTED' RETURNING report_id")
+                .setParameter(1, ids).getResultList();
+        Set<Object> now = new HashSet<>(scored);
+        for (UUID reportId : ids) {
+            if (now.contains(reportId)) {
                 audit.recordBeforeCommit("relay:report-scored", "system", "report_id=" + reportId);
             }
         }

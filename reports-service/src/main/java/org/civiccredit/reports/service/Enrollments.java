@@ -107,6 +107,9 @@ public class Enrollments {
         if (!p.enrolled()) {
             return Optional.empty();
         }
+        // Before any row a delivery touches (the participant's reports, their outbox rows): a relay pass holding
+        // their streams finishes first, and none starts until this transaction ends.
+        outbox.holdStreams(p.participantId.toString(), OutboxKind.targets());
         p.state = "WITHDRAWN";
         p.subject = null;
         p.withdrawnAt = Instant.now().truncatedTo(ChronoUnit.MICROS);

@@ -3,14 +3,23 @@ package org.civiccredit.reports.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.civiccredit.api.reports.v1.EnrollRequest;
 import org.civiccredit.api.reports.v1.EnrollResponse;
 import org.civiccredit.api.reports.v1.EnrollmentServiceGrpc.EnrollmentServiceBlockingStub;
@@ -100,6 +109,41 @@ class EnrollmentGrpcServiceTest {
 
         String reEnrolled = me.enroll(enroll(1)).getEnrollment().getParticipantId();
         assertThat(reEnrolled).isNotEqualTo(participantId);
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /**
+     * A relay pass marks a stream's rows one call at a time, while a withdrawal closes all of them at once; had the
+     * withdrawal not waited for the pass, the two could take the rows in opposite orders and deadlock (seen in this
+     * suite once the pass marked a call's rows together). Here a pass holds the participant's rewards stream: the
+     * withdrawal waits until it ends, and then completes.
+     */
+    @Test
+    void aWithdrawalWaitsForARelayPassThatHoldsTheParticipantsStream() throws Exception {
+        TestParticipants.TestUser person = TestParticipants.create();
+        EnrollmentServiceBlockingStub me = BearerAuth.as(enrollment, person.token());
+        String participantId = me.enroll(enroll(1)).getEnrollment().getParticipantId();
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (Connection pass = dataSource.getConnection()) {
+            pass.setAutoCommit(false);
+            try (PreparedStatement lock = pass.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
+                lock.setString(1, "rewards/" + participantId);
+                try (ResultSet held = lock.executeQuery()) {
+                    assertThat(held.next() && held.getBoolean(1)).as("the pass holds the stream").isTrue();
+                }
+            }
+            Future<WithdrawResponse> withdrawal = caller.submit(() -> me.withdraw(WithdrawRequest.newBuilder()
+                    .setIdempotencyKey(UUID.randomUUID().toString()).build()));
+            assertThatThrownBy(() -> withdrawal.get(2, TimeUnit.SECONDS)).as("waits while the pass runs")
+                    .isInstanceOf(TimeoutException.class);
+            pass.commit();
+            assertThat(withdrawal.get(30, TimeUnit.SECONDS).getWasEnrolled()).isTrue();
+        } finally {
+            caller.shutdownNow();
+        }
+        assertThat(outboxKinds(participantId)).contains("REWARDS_ERASE_PARTICIPANT");
     }
 
     @GrpcClient("self")

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -145,6 +146,29 @@ class AuditAppendTest {
                     .run(() -> em.createNativeQuery(sql).executeUpdate())).as(sql)
                     .hasStackTraceContaining("audit_log is append-only");
         }
+        assertThat(audit.verify().intact()).isTrue();
+    }
+
+    /**
+     * The entries a transaction records to be appended before it commits (a relay pass marking a batch of reports
+     * scored) are appended together: in the order recorded, each with its own entry hash, and the chain verifies.
+     */
+    @Test
+    void entriesRecordedBeforeCommitAreAppendedTogetherInOrderAndVerify() {
+        List<String> refs = List.of(marker(), marker(), marker());
+        QuarkusTransaction.requiringNew().run(() -> refs.forEach(r -> audit.recordBeforeCommit("test:before-commit",
+                "system", r)));
+        List<Long> seqs = refs.stream().map(this::seqOf).toList();
+        assertThat(seqs).as("in the order recorded").isSorted().doesNotHaveDuplicates();
+        QuarkusTransaction.requiringNew().run(() -> audit.recordBeforeCommit("test:before-commit", "system",
+                marker()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            audit.recordBeforeCommit("test:rolled-back", "system", refs.get(0) + ",again");
+            throw new IllegalStateException("rolled back");
+        })).hasMessageContaining("rolled back");
+        assertThat(em.createNativeQuery("SELECT count(*) FROM audit_log WHERE refs = ?1")
+                .setParameter(1, refs.get(0) + ",again").getSingleResult()).as("nothing of a rolled-back one")
+                .isEqualTo(0L);
         assertThat(audit.verify().intact()).isTrue();
     }
 }

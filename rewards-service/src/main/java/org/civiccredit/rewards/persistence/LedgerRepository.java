@@ -1,5 +1,6 @@
 package org.civiccredit.rewards.persistence;
 
+import org.civiccredit.kit.persistence.NativeWrites;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -37,7 +38,7 @@ public class LedgerRepository {
     public void record(UUID participantId, List<Posting> postings, Instant now) {
         for (Posting p : postings) {
             UUID movementId = UUID.randomUUID();
-            em.createNativeQuery("""
+            NativeWrites.on(em, """
                     WITH m AS (
                         INSERT INTO ledger_movement (movement_id, reason, amount, from_kind, to_kind, reference,
                                                      participant_id, occurred_at)
@@ -45,7 +46,7 @@ public class LedgerRepository {
                     INSERT INTO ledger_entry (movement_id, line, account_kind, owner_id, amount)
                     SELECT movement_id, 1, ?4, ?9, -?3 FROM m
                     UNION ALL
-                    SELECT movement_id, 2, ?5, ?10, ?3 FROM m""")
+                    SELECT movement_id, 2, ?5, ?10, ?3 FROM m""", "ledger_movement", "ledger_entry")
                     .setParameter(1, movementId)
                     .setParameter(2, p.reason().name())
                     .setParameter(3, p.amount())

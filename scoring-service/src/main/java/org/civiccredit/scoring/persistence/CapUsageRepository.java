@@ -4,10 +4,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.civiccredit.kit.persistence.NativeWrites;
 
 /**
  * Period-cap usage per (participant, rule code, calendar period): the signed sum of the deltas of the
@@ -21,25 +21,33 @@ public class CapUsageRepository {
 
     /**
      * Locks the usage rows of the given periods until the transaction ends (creating them at 0) and returns
-     * their sums by period key. Rows are locked in key order, so two transactions never deadlock on them.
+     * their sums by period key. Two statements whatever the number of periods: one creates the missing rows, one
+     * locks them all. Both take the rows in key order, so two transactions never deadlock on them.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Map<String, Long> lock(String participantId, String ruleCode, List<String> periodKeys) {
-        List<String> keys = new ArrayList<>(periodKeys);
-        keys.sort(null);
+        String[] keys = periodKeys.stream().distinct().sorted().toArray(String[]::new);
+        NativeWrites.on(em, """
+                INSERT INTO cap_usage (participant_id, rule_code, period_key, used)
+                SELECT ?1, ?2, k, 0 FROM unnest(cast(?3 AS text[])) WITH ORDINALITY AS keys(k, n) ORDER BY n
+                ON CONFLICT (participant_id, rule_code, period_key) DO NOTHING""", "cap_usage")
+                .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, keys)
+                .executeUpdate();
+        // ORDER BY is applied before the rows are locked, so the locks are taken in key order.
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = NativeWrites.on(em, """
+                SELECT period_key, used FROM cap_usage
+                WHERE participant_id = ?1 AND rule_code = ?2 AND period_key = ANY(cast(?3 AS text[]))
+                ORDER BY period_key FOR UPDATE""", "cap_usage")
+                .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, keys)
+                .getResultList();
         Map<String, Long> used = new HashMap<>();
-        for (String key : keys) {
-            em.createNativeQuery("""
-                    INSERT INTO cap_usage (participant_id, rule_code, period_key, used) VALUES (?1, ?2, ?3, 0)
-                    ON CONFLICT (participant_id, rule_code, period_key) DO NOTHING""")
-                    .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, key)
-                    .executeUpdate();
-            Number sum = (Number) em.createNativeQuery("""
-                    SELECT used FROM cap_usage WHERE participant_id = ?1 AND rule_code = ?2 AND period_key = ?3
-                    FOR UPDATE""")
-                    .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, key)
-                    .getSingleResult();
-            used.put(key, sum.longValue());
+        for (Object[] row : rows) {
+            used.put((String) row[0], ((Number) row[1]).longValue());
+        }
+        if (used.size() != keys.length) {
+            throw new IllegalStateException("cap usage rows missing for " + participantId + "/" + ruleCode
+                    + ": locked " + used.keySet() + " of " + List.of(keys));
         }
         return used;
     }
@@ -50,9 +58,9 @@ public class CapUsageRepository {
         if (delta == 0) {
             return;
         }
-        em.createNativeQuery("""
+        NativeWrites.on(em, """
                 UPDATE cap_usage SET used = used + ?1
-                WHERE participant_id = ?2 AND rule_code = ?3 AND period_key IN (?4)""")
+                WHERE participant_id = ?2 AND rule_code = ?3 AND period_key IN (?4)""", "cap_usage")
                 .setParameter(1, delta).setParameter(2, participantId).setParameter(3, ruleCode)
                 .setParameter(4, periodKeys).executeUpdate();
     }

@@ -72,6 +72,7 @@ public class AwardOutbox {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public int cancelPending(String participantId) {
+        outbox.holdStreams(participantId, "rewards");
         return em.createNativeQuery("""
                 UPDATE outbox SET delivered_at = now(), outcome = ?2, payload = ''::bytea
                 WHERE target = 'rewards' AND stream = ?1 AND delivered_at IS NULL""")

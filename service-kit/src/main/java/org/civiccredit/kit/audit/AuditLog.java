@@ -1,5 +1,6 @@
 package org.civiccredit.kit.audit;
 
+import org.civiccredit.kit.persistence.NativeWrites;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.quarkus.arc.Arc;
@@ -12,6 +13,8 @@ import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -77,27 +80,76 @@ public class AuditLog {
     /**
      * Appends one entry as the last step before the current transaction commits (or not at all if it rolls
      * back), so its time is that of the commit: for transactions that go on working after their change — a relay
-     * pass that makes further remote calls.
+     * pass that makes further remote calls. All such entries of a transaction are appended in one statement, in
+     * the order recorded.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordBeforeCommit(String action, String actor, String refs) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-                append(action, actor, refs);
-            }
+        @SuppressWarnings("unchecked")
+        List<String[]> pending = (List<String[]>) transactions.getResource(BEFORE_COMMIT);
+        if (pending == null) {
+            // The session must join the transaction now: it cannot register itself once the commit has begun.
+            em.joinTransaction();
+            List<String[]> entries = new ArrayList<>();
+            transactions.putResource(BEFORE_COMMIT, entries);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    appendAll(entries);
+                }
 
-            @Override
-            public void afterCompletion(int status) {
-            }
-        });
+                @Override
+                public void afterCompletion(int status) {
+                }
+            });
+            pending = entries;
+        }
+        pending.add(new String[] {action, actor, refs});
+    }
+
+    /** The key of a transaction's entries to append before it commits. */
+    private static final Object BEFORE_COMMIT = new Object() {
+        @Override
+        public String toString() {
+            return "audit entries before commit";
+        }
+    };
+
+    private void appendAll(List<String[]> entries) {
+        if (entries.size() == 1) {
+            String[] e = entries.get(0);
+            append(e[0], e[1], e[2]);
+            return;
+        }
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        int n = entries.size();
+        String[] actions = new String[n];
+        String[] actors = new String[n];
+        String[] refs = new String[n];
+        String[] hashes = new String[n];
+        for (int i = 0; i < n; i++) {
+            String[] e = entries.get(i);
+            actions[i] = e[0];
+            actors[i] = e[1];
+            refs[i] = e[2];
+            hashes[i] = HexFormat.of().formatHex(AuditChain.entryHash(at, e[0], e[1], e[2]));
+        }
+        // Sequence numbers are drawn in the order the entries were recorded (ordinality).
+        NativeWrites.on(em, """
+                INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
+                SELECT nextval('audit_log_seq'), ?1, e.action, e.actor, e.refs, decode(e.hash, 'hex')
+                FROM unnest(cast(?2 AS text[]), cast(?3 AS text[]), cast(?4 AS text[]), cast(?5 AS text[]))
+                     WITH ORDINALITY AS e(action, actor, refs, hash, n)
+                ORDER BY e.n""", "audit_log")
+                .setParameter(1, Timestamp.from(at)).setParameter(2, actions).setParameter(3, actors)
+                .setParameter(4, refs).setParameter(5, hashes).executeUpdate();
     }
 
     private void append(String action, String actor, String refs) {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        em.createNativeQuery("""
+        NativeWrites.on(em, """
                 INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
-                VALUES (nextval('audit_log_seq'), ?1, ?2, ?3, ?4, ?5)""")
+                VALUES (nextval('audit_log_seq'), ?1, ?2, ?3, ?4, ?5)""", "audit_log")
                 .setParameter(1, Timestamp.from(at)).setParameter(2, action).setParameter(3, actor)
                 .setParameter(4, refs).setParameter(5, AuditChain.entryHash(at, action, actor, refs))
                 .executeUpdate();

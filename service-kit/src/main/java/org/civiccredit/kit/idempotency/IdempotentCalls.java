@@ -1,5 +1,6 @@
 package org.civiccredit.kit.idempotency;
 
+import org.civiccredit.kit.persistence.NativeWrites;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -76,17 +77,18 @@ public class IdempotentCalls {
             Supplier<T> action) {
         requireValidKey(key);
         byte[] requestHash = sha256(request);
-        int inserted = em.createNativeQuery("""
+        int inserted = NativeWrites.on(em, """
                 INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at)
                 VALUES (?1, ?2, ?3, now())
-                ON CONFLICT (scope, idem_key) DO NOTHING""")
+                ON CONFLICT (scope, idem_key) DO NOTHING""", "idempotency_key")
                 .setParameter(1, scope).setParameter(2, key).setParameter(3, requestHash)
                 .executeUpdate();
         if (inserted == 1) {
             T response = action.get();
             String participant = participantOf(request).or(() -> participantOf(response)).orElse(null);
-            em.createNativeQuery("""
-                    UPDATE idempotency_key SET response = ?1, participant_ref = ?4 WHERE scope = ?2 AND idem_key = ?3""")
+            NativeWrites.on(em, """
+                    UPDATE idempotency_key SET response = ?1, participant_ref = ?4 WHERE scope = ?2 AND idem_key = ?3""",
+                    "idempotency_key")
                     .setParameter(1, response.toByteArray()).setParameter(2, scope).setParameter(3, key)
                     .setParameter(4, participant).executeUpdate();
             return response;

@@ -1,5 +1,6 @@
 package org.civiccredit.kit.outbox;
 
+import org.civiccredit.kit.persistence.NativeWrites;
 import com.google.protobuf.Message;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,12 +34,30 @@ public class Outbox {
      * @param request the request message of the call
      * @param reportId the report the row is about, or null
      */
+    /**
+     * Takes the given targets' streams {@code stream} from the relay until the current transaction ends, waiting
+     * for a relay pass that holds one of them to finish: for a change to a stream's undelivered rows (an erasure
+     * closing them) that must not interleave with their delivery. A relay pass marks a stream's rows one call at
+     * a time, so an UPDATE of all of them at once could otherwise take them in another order and deadlock with
+     * it. The relay skips a stream held here. Call it before touching other rows a delivery may touch (the
+     * relay's own locks come first in its passes too).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void holdStreams(String stream, String... targets) {
+        String[] sorted = targets.clone();
+        java.util.Arrays.sort(sorted);
+        for (String target : sorted) {
+            em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
+                    .setParameter(1, OutboxRelay.streamLockName(target, stream)).getSingleResult();
+        }
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void add(String target, String kind, String stream, Message request, UUID reportId) {
         Instant now = Instant.now();
-        em.createNativeQuery("""
+        NativeWrites.on(em, """
                 INSERT INTO outbox (target, stream, kind, payload, report_id, created_at, next_attempt_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)""")
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)""", "outbox")
                 .setParameter(1, target)
                 .setParameter(2, stream)
                 .setParameter(3, kind)

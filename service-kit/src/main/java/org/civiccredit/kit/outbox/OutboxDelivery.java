@@ -48,4 +48,15 @@ public interface OutboxDelivery {
      */
     default void delivered(String kind, UUID reference) {
     }
+
+    /**
+     * {@link #delivered(String, UUID)} for several acknowledged rows of {@code kind} at once (the rows of one
+     * batched call, in order; {@code references} may hold nulls). By default one call per row; a delivery whose
+     * bookkeeping is a statement per row can do it in one.
+     */
+    default void delivered(String kind, List<UUID> references) {
+        for (UUID reference : references) {
+            delivered(kind, reference);
+        }
+    }
 }

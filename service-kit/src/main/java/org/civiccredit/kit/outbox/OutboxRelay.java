@@ -10,6 +10,7 @@ import io.quarkus.arc.ManagedContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import org.civiccredit.kit.persistence.NativeWrites;
 import org.civiccredit.kit.schedule.Ticks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -243,25 +244,36 @@ public class OutboxRelay {
                 for (int from = 0; from < rows.size(); from += OutboxDelivery.MAX_BATCH) {
                     List<PendingRow> call = rows.subList(from, Math.min(rows.size(), from + OutboxDelivery.MAX_BATCH));
                     List<StatusRuntimeException> outcomes = call(sameKind.getKey(), call);
+                    List<PendingRow> acknowledged = new ArrayList<>(call.size());
                     for (int i = 0; i < call.size(); i++) {
                         PendingRow row = call.get(i);
-                        if (settle(row, outcomes.get(i))) {
+                        if (outcomes.get(i) == null) {
+                            acknowledged.add(row);
+                            row.stream.pollFirst();
+                            delivered++;
+                        } else if (settleRefused(row, outcomes.get(i))) {
                             row.stream.pollFirst();
                             delivered++;
                         } else {
                             row.stream.clear();
                         }
                     }
+                    settleAcknowledged(sameKind.getKey(), acknowledged);
                 }
             }
         }
+    }
+
+    /** The name of the advisory lock a pass holds a stream under (see {@link Outbox#holdStreams}). */
+    static String streamLockName(String target, String stream) {
+        return target + "/" + stream;
     }
 
     /** The stream's undelivered rows (in order, at most {@link #ROWS_PER_STREAM}), or none if another pass has it. */
     private Deque<PendingRow> lockAndLoad(String target, String stream) {
         Deque<PendingRow> pending = new ArrayDeque<>();
         boolean mine = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext(?1))")
-                .setParameter(1, target + "/" + stream).getSingleResult();
+                .setParameter(1, streamLockName(target, stream)).getSingleResult();
         if (!mine) {
             return pending;
         }
@@ -314,37 +326,49 @@ public class OutboxRelay {
     }
 
     /**
-     * Records a row's outcome: acknowledged or refused for good, the row is closed (and {@code true} returned);
-     * refused for now, it is scheduled for a later attempt and its stream stops here ({@code false}).
+     * Closes the rows of one call that were acknowledged, in one statement, and lets the delivery record what they
+     * settled.
      */
-    private boolean settle(PendingRow row, StatusRuntimeException failure) {
-        String outcome = "OK";
-        if (failure != null) {
-            String reason = reason(failure);
-            if (FINAL.contains(failure.getStatus().getCode()) && !TRANSIENT_REASONS.contains(reason)) {
-                outcome = "REFUSED " + failure.getStatus().getCode() + (reason.isEmpty() ? "" : " " + reason);
-                LOG.errorf("outbox row %d (%s) refused for good: %s", row.id, row.kind, failure.getStatus());
-            } else {
-                retryLater(row.id, row.attempts, failure.getStatus().getCode() + ": "
-                        + failure.getStatus().getDescription(), row.kind);
-                return false;
-            }
+    private void settleAcknowledged(String kind, List<PendingRow> rows) {
+        if (rows.isEmpty()) {
+            return;
         }
+        Long[] ids = rows.stream().map(r -> r.id).toArray(Long[]::new);
         // The payload is needed only until delivery; clearing it keeps no copy of personal data behind.
-        em.createNativeQuery("UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1, "
-                + "payload = ''::bytea WHERE id = ?1").setParameter(1, row.id).setParameter(2, outcome)
-                .executeUpdate();
-        if (failure == null) {
-            delivery.get().delivered(row.kind, row.reference);
+        NativeWrites.on(em, "UPDATE outbox SET delivered_at = now(), outcome = 'OK', attempts = attempts + 1, "
+                + "payload = ''::bytea WHERE id = ANY(cast(?1 AS bigint[]))", "outbox")
+                .setParameter(1, ids).executeUpdate();
+        List<UUID> references = new ArrayList<>(rows.size());
+        for (PendingRow row : rows) {
+            references.add(row.reference);
         }
+        delivery.get().delivered(kind, references);
+    }
+
+    /**
+     * Records a refused row's outcome: refused for good, the row is closed (and {@code true} returned); refused for
+     * now, it is scheduled for a later attempt and its stream stops here ({@code false}).
+     */
+    private boolean settleRefused(PendingRow row, StatusRuntimeException failure) {
+        String reason = reason(failure);
+        if (!FINAL.contains(failure.getStatus().getCode()) || TRANSIENT_REASONS.contains(reason)) {
+            retryLater(row.id, row.attempts, failure.getStatus().getCode() + ": "
+                    + failure.getStatus().getDescription(), row.kind);
+            return false;
+        }
+        String outcome = "REFUSED " + failure.getStatus().getCode() + (reason.isEmpty() ? "" : " " + reason);
+        LOG.errorf("outbox row %d (%s) refused for good: %s", row.id, row.kind, failure.getStatus());
+        NativeWrites.on(em, "UPDATE outbox SET delivered_at = now(), outcome = ?2, attempts = attempts + 1, "
+                + "payload = ''::bytea WHERE id = ?1", "outbox").setParameter(1, row.id).setParameter(2, outcome)
+                .executeUpdate();
         return true;
     }
 
     private void retryLater(long id, int attempts, String error, String kind) {
         long base = Math.min(config.maxBackoff().toMillis(), 200L << Math.min(attempts, 16));
         Duration wait = Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-        em.createNativeQuery("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
-                + "next_attempt_at = now() + make_interval(secs => ?3) WHERE id = ?1")
+        NativeWrites.on(em, "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, "
+                + "next_attempt_at = now() + make_interval(secs => ?3) WHERE id = ?1", "outbox")
                 .setParameter(1, id).setParameter(2, error.length() > 500 ? error.substring(0, 500) : error)
                 .setParameter(3, wait.toMillis() / 1000.0).executeUpdate();
         if (attempts == 0 || Integer.bitCount(attempts + 1) == 1) {

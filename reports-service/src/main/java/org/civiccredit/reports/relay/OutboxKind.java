@@ -1,5 +1,6 @@
 package org.civiccredit.reports.relay;
 
+import java.util.Arrays;
 import org.civiccredit.kit.outbox.OutboxRoute;
 
 /** What an outbox row asks of which service; the payload is the request message of that RPC. */
@@ -26,6 +27,6 @@ public enum OutboxKind implements OutboxRoute {
 
     /** Every service these rows go to. */
     public static String[] targets() {
-        return java.util.Arrays.stream(values()).map(OutboxKind::target).distinct().toArray(String[]::new);
+        return Arrays.stream(values()).map(OutboxKind::target).distinct().toArray(String[]::new);
     }
 }

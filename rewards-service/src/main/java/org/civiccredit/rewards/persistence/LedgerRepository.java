@@ -1,6 +1,5 @@
 package org.civiccredit.rewards.persistence;
 
-import org.civiccredit.kit.persistence.NativeWrites;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.civiccredit.kit.persistence.NativeWrites;
 import org.civiccredit.rewards.domain.AccountKind;
 import org.civiccredit.rewards.domain.LedgerCheck.Discrepancy;
 import org.civiccredit.rewards.domain.LedgerCheck.DiscrepancyKind;

@@ -1,6 +1,5 @@
 package org.civiccredit.kit.audit;
 
-import org.civiccredit.kit.persistence.NativeWrites;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.quarkus.arc.Arc;
@@ -19,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.civiccredit.kit.identity.Caller;
+import org.civiccredit.kit.persistence.NativeWrites;
 
 /**
  * The service's append-only, hash-chained audit log: every state change is appended in the transaction that

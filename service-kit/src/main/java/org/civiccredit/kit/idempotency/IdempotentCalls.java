@@ -1,6 +1,5 @@
 package org.civiccredit.kit.idempotency;
 
-import org.civiccredit.kit.persistence.NativeWrites;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -21,6 +20,7 @@ import java.util.function.Supplier;
 import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.identity.Caller;
+import org.civiccredit.kit.persistence.NativeWrites;
 
 /**
  * Makes a mutating call idempotent by its client-supplied key, in one transaction with the call's own change

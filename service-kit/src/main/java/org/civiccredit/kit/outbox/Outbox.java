@@ -1,13 +1,14 @@
 package org.civiccredit.kit.outbox;
 
-import org.civiccredit.kit.persistence.NativeWrites;
 import com.google.protobuf.Message;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.UUID;
+import org.civiccredit.kit.persistence.NativeWrites;
 
 /**
  * Writes outbox rows in the caller's transaction, so a change and its announcement commit or roll back
@@ -28,13 +29,6 @@ public class Outbox {
     }
 
     /**
-     * @param target the receiving service, e.g. {@code "scoring"}
-     * @param kind what the row asks for; the service's {@link OutboxDelivery} knows how to deliver it
-     * @param stream the ordering key, usually the participant id
-     * @param request the request message of the call
-     * @param reportId the report the row is about, or null
-     */
-    /**
      * Takes the given targets' streams {@code stream} from the relay until the current transaction ends, waiting
      * for a relay pass that holds one of them to finish: for a change to a stream's undelivered rows (an erasure
      * closing them) that must not interleave with their delivery. A relay pass marks a stream's rows one call at
@@ -45,13 +39,20 @@ public class Outbox {
     @Transactional(Transactional.TxType.MANDATORY)
     public void holdStreams(String stream, String... targets) {
         String[] sorted = targets.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         for (String target : sorted) {
             em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))")
                     .setParameter(1, OutboxRelay.streamLockName(target, stream)).getSingleResult();
         }
     }
 
+    /**
+     * @param target the receiving service, e.g. {@code "scoring"}
+     * @param kind what the row asks for; the service's {@link OutboxDelivery} knows how to deliver it
+     * @param stream the ordering key, usually the participant id
+     * @param request the request message of the call
+     * @param reportId the report the row is about, or null
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void add(String target, String kind, String stream, Message request, UUID reportId) {
         Instant now = Instant.now();

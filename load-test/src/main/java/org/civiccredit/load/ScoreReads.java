@@ -44,6 +44,9 @@ public final class ScoreReads {
         long[] after = keyspace(redis);
         NearCache nearAfter = nearCache(run);
         double half = max.rate() / 2;
+        // As its echo counterpart (EchoBaseline.openLoop): five unmeasured seconds of the open loop at that rate
+        // first, so the measured phase does not start with the switch from the closed loop.
+        Load.openLoop("warm-up", half, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, read);
         run.measure("GetScore, half of max", String.format(Locale.ROOT, "open, %.0f/s", half), null,
                 "latency from intended start (goal p99 <= 5 ms)",
                 () -> Load.openLoop("GetScore half", half, Load.Bounds.of(run.phase()), 2_000, read));

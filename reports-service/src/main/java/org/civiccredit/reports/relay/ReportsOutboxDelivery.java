@@ -8,6 +8,7 @@ import io.quarkus.grpc.RegisterClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -95,19 +96,15 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
                 .getResultsList(), r -> r.hasRefusal() ? r.getRefusal() : null);
     }
 
-    /** A report is scored once scoring-service acknowledged it. */
-    @Override
+    /** {@link #delivered(String, List)} for one row. */
     public void delivered(String kind, UUID reportId) {
-        if (OutboxKind.SCORING_APPLY_REPORT.name().equals(kind)) {
-            int scored = em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
-                    + "WHERE report_id = ?1 AND status = 'ACCEPTED'").setParameter(1, reportId).executeUpdate();
-            if (scored == 1) {
-                audit.recordBeforeCommit("relay:report-scored", "system", "report_id=" + reportId);
-            }
-        }
+        delivered(kind, Collections.singletonList(reportId));
     }
 
-    /** Marks the reports of one batched ApplyReport call scored in one statement (each one once, as above). */
+    /**
+     * A report is scored once scoring-service acknowledged it: the reports of one call are marked in one statement,
+     * and each one that changed is audited, once.
+     */
     @Override
     public void delivered(String kind, List<UUID> reportIds) {
         if (!OutboxKind.SCORING_APPLY_REPORT.name().equals(kind)) {

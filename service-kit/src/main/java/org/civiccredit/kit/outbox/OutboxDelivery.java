@@ -43,20 +43,10 @@ public interface OutboxDelivery {
     }
 
     /**
-     * Called in the relay's transaction after a row was acknowledged, to record what the delivery settled
-     * (e.g. a report is now scored). {@code reference} is the row's report id, if it has one.
-     */
-    default void delivered(String kind, UUID reference) {
-    }
-
-    /**
-     * {@link #delivered(String, UUID)} for several acknowledged rows of {@code kind} at once (the rows of one
-     * batched call, in order; {@code references} may hold nulls). By default one call per row; a delivery whose
-     * bookkeeping is a statement per row can do it in one.
+     * Called in the relay's transaction after rows of {@code kind} were acknowledged (the rows of one call, in
+     * order), to record what the delivery settled (e.g. their reports are now scored). {@code references} are the
+     * rows' report ids, null for a row without one.
      */
     default void delivered(String kind, List<UUID> references) {
-        for (UUID reference : references) {
-            delivered(kind, reference);
-        }
     }
 }

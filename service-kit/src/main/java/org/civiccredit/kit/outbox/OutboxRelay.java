@@ -247,11 +247,11 @@ public class OutboxRelay {
                     List<PendingRow> acknowledged = new ArrayList<>(call.size());
                     for (int i = 0; i < call.size(); i++) {
                         PendingRow row = call.get(i);
-                        if (outcomes.get(i) == null) {
+                        StatusRuntimeException refusal = outcomes.get(i);
+                        if (refusal == null) {
                             acknowledged.add(row);
-                            row.stream.pollFirst();
-                            delivered++;
-                        } else if (settleRefused(row, outcomes.get(i))) {
+                        }
+                        if (refusal == null || settleRefused(row, refusal)) {
                             row.stream.pollFirst();
                             delivered++;
                         } else {

@@ -53,21 +53,24 @@ class VerifiedTokensTest {
 
     @Test
     void aTokenIsNotReusedFromTheSecondItExpires() {
-        VerifiedTokens tokens = new VerifiedTokens(100, Duration.ofSeconds(60), now::get);
-        tokens.remember(verified("token-a", "merchant-1", T0 / 1000 + 10, "merchant"));
-        now.set(T0 + 9_999);
-        assertThat(tokens.reuse("token-a", null, REQUEST)).isPresent();
-        now.set(T0 + 10_000);
-        assertThat(tokens.reuse("token-a", null, REQUEST)).isEmpty();
+        assertReusedUntil(10, 10_000);
     }
 
     @Test
     void aTokenIsVerifiedAgainAfterTheMaximumAgeEvenIfItIsStillValid() {
+        assertReusedUntil(3600, 60_000);
+    }
+
+    /**
+     * A token verified at {@code T0} that expires {@code expiresInSeconds} later (with a maximum age of 60 s) is
+     * reused up to the millisecond before {@code T0 + endMillis}, and not from then on.
+     */
+    private void assertReusedUntil(long expiresInSeconds, long endMillis) {
         VerifiedTokens tokens = new VerifiedTokens(100, Duration.ofSeconds(60), now::get);
-        tokens.remember(verified("token-a", "merchant-1", T0 / 1000 + 3600, "merchant"));
-        now.set(T0 + 59_999);
+        tokens.remember(verified("token-a", "merchant-1", T0 / 1000 + expiresInSeconds, "merchant"));
+        now.set(T0 + endMillis - 1);
         assertThat(tokens.reuse("token-a", null, REQUEST)).isPresent();
-        now.set(T0 + 60_000);
+        now.set(T0 + endMillis);
         assertThat(tokens.reuse("token-a", null, REQUEST)).isEmpty();
     }
 

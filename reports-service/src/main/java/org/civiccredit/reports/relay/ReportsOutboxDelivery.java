@@ -8,7 +8,7 @@ import io.quarkus.grpc.RegisterClientInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -96,11 +96,6 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
                 .getResultsList(), r -> r.hasRefusal() ? r.getRefusal() : null);
     }
 
-    /** {@link #delivered(String, List)} for one row. */
-    public void delivered(String kind, UUID reportId) {
-        delivered(kind, Collections.singletonList(reportId));
-    }
-
     /**
      * A report is scored once scoring-service acknowledged it: the reports of one call are marked in one statement,
      * and each one that changed is audited, once.
@@ -119,10 +114,12 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
                 + "WHERE report_id = ANY(cast(?1 AS uuid[])) AND status = 'ACCEPTED' RETURNING report_id")
                 .setParameter(1, ids).getResultList();
         Set<Object> now = new HashSet<>(scored);
+        List<AuditLog.Entry> entries = new ArrayList<>(now.size());
         for (UUID reportId : ids) {
             if (now.contains(reportId)) {
-                audit.recordBeforeCommit("relay:report-scored", "system", "report_id=" + reportId);
+                entries.add(new AuditLog.Entry("relay:report-scored", "system", "report_id=" + reportId));
             }
         }
+        audit.recordAll(entries);
     }
 }

@@ -150,24 +150,26 @@ class AuditAppendTest {
     }
 
     /**
-     * The entries a transaction records to be appended before it commits (a relay pass marking a batch of reports
-     * scored) are appended together: in the order recorded, each with its own entry hash, and the chain verifies.
+     * Entries appended together (a relay call marking a batch of reports scored) keep the order given, each with its
+     * own entry hash, and the chain verifies; a rolled-back transaction leaves none of them.
      */
     @Test
-    void entriesRecordedBeforeCommitAreAppendedTogetherInOrderAndVerify() {
+    void entriesAppendedTogetherKeepTheirOrderAndVerify() {
         List<String> refs = List.of(marker(), marker(), marker());
-        QuarkusTransaction.requiringNew().run(() -> refs.forEach(r -> audit.recordBeforeCommit("test:before-commit",
-                "system", r)));
+        QuarkusTransaction.requiringNew().run(() -> audit.recordAll(refs.stream()
+                .map(r -> new AuditLog.Entry("test:together", "system", r)).toList()));
         List<Long> seqs = refs.stream().map(this::seqOf).toList();
-        assertThat(seqs).as("in the order recorded").isSorted().doesNotHaveDuplicates();
-        QuarkusTransaction.requiringNew().run(() -> audit.recordBeforeCommit("test:before-commit", "system",
-                marker()));
+        assertThat(seqs).as("in the order given").isSorted().doesNotHaveDuplicates();
+        QuarkusTransaction.requiringNew().run(() -> audit.recordAll(List.of(new AuditLog.Entry("test:together",
+                "system", marker()))));
+        QuarkusTransaction.requiringNew().run(() -> audit.recordAll(List.of()));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
-            audit.recordBeforeCommit("test:rolled-back", "system", refs.get(0) + ",again");
+            audit.recordAll(List.of(new AuditLog.Entry("test:rolled-back", "system", refs.get(0) + ",again"),
+                    new AuditLog.Entry("test:rolled-back", "system", refs.get(1) + ",again")));
             throw new IllegalStateException("rolled back");
         })).hasMessageContaining("rolled back");
-        assertThat(em.createNativeQuery("SELECT count(*) FROM audit_log WHERE refs = ?1")
-                .setParameter(1, refs.get(0) + ",again").getSingleResult()).as("nothing of a rolled-back one")
+        assertThat(em.createNativeQuery("SELECT count(*) FROM audit_log WHERE refs IN (?1, ?2)")
+                .setParameter(1, refs.get(0) + ",again").setParameter(2, refs.get(1) + ",again").getSingleResult()).as("nothing of a rolled-back one")
                 .isEqualTo(0L);
         assertThat(audit.verify().intact()).isTrue();
     }

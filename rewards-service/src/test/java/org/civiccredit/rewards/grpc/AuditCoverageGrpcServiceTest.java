@@ -33,6 +33,7 @@ import org.civiccredit.api.rewards.v1.SuspendMerchantRequest;
 import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
 import org.civiccredit.kit.testing.BearerAuth;
+import org.civiccredit.kit.testing.PoolWarnings;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.rewards.grpc.AuditRows.Row;
@@ -195,15 +196,21 @@ class AuditCoverageGrpcServiceTest {
                 .setIdempotencyKey(UUID.randomUUID().toString()).setRedeemToken(token[0].getToken())
                 .setOfferId(offer.getOfferId()).build();
         Redemption[] held = new Redemption[1];
-        List<Row> reserved = audit.appendedBy(() -> held[0] = BearerAuth.as(redemption, cafe.token())
-                .reserveRedemption(reserve));
+        List<Row> reserved;
+        try (PoolWarnings pool = PoolWarnings.watch()) {
+            reserved = audit.appendedBy(() -> held[0] = BearerAuth.as(redemption, cafe.token())
+                    .reserveRedemption(reserve));
+            // Its entries were appended while the transaction still held its connection, not after Hibernate had
+            // released it for the commit.
+            assertThat(pool.seen()).as("connection pool warnings").isEmpty();
+        }
         // The reservation first caught the wallet up: the lot's contest window had passed, so it became available
-        // (recorded as the transaction commits, after the call's own entry).
-        assertThat(reserved).extracting(Row::action).containsExactly("ReserveRedemption", "catch-up:lot-available");
-        assertThat(reserved.get(0).refList()).contains("redemption_id=" + held[0].getRedemptionId(),
+        // (recorded when it happened, before the call's own entry).
+        assertThat(reserved).extracting(Row::action).containsExactly("catch-up:lot-available", "ReserveRedemption");
+        assertThat(reserved.get(1).refList()).contains("redemption_id=" + held[0].getRedemptionId(),
                 "offer_id=" + offer.getOfferId(), "merchant_id=corner-cafe");
-        assertThat(reserved.get(1).actor()).isEqualTo("system:wallet-catch-up");
-        assertThat(reserved.get(1).refList()).contains("report_id=" + reportId);
+        assertThat(reserved.get(0).actor()).isEqualTo("system:wallet-catch-up");
+        assertThat(reserved.get(0).refList()).contains("report_id=" + reportId);
         audit.noEntryFrom(() -> BearerAuth.as(redemption, cafe.token()).reserveRedemption(reserve));
 
         CaptureRedemptionRequest capture = CaptureRedemptionRequest.newBuilder()

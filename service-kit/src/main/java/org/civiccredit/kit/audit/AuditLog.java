@@ -6,13 +6,10 @@ import io.quarkus.arc.Arc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Synchronization;
-import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,9 +51,6 @@ public class AuditLog {
     Caller caller;
 
     @Inject
-    TransactionSynchronizationRegistry transactions;
-
-    @Inject
     AuditSealer sealer;
 
     /**
@@ -77,50 +71,25 @@ public class AuditLog {
         append(action, actor, refs);
     }
 
-    /**
-     * Appends one entry as the last step before the current transaction commits (or not at all if it rolls
-     * back), so its time is that of the commit: for transactions that go on working after their change — a relay
-     * pass that makes further remote calls. All such entries of a transaction are appended in one statement, in
-     * the order recorded.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void recordBeforeCommit(String action, String actor, String refs) {
-        @SuppressWarnings("unchecked")
-        List<String[]> pending = (List<String[]>) transactions.getResource(BEFORE_COMMIT);
-        if (pending == null) {
-            // The session must join the transaction now: it cannot register itself once the commit has begun.
-            em.joinTransaction();
-            List<String[]> entries = new ArrayList<>();
-            transactions.putResource(BEFORE_COMMIT, entries);
-            transactions.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                    appendAll(entries);
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                }
-            });
-            pending = entries;
-        }
-        pending.add(new String[] {action, actor, refs});
+    /** One entry to append: what was done, by whom, to which records. */
+    public record Entry(String action, String actor, String refs) {
     }
 
-    /** The key of a transaction's entries to append before it commits. */
-    private static final Object BEFORE_COMMIT = new Object() {
-        @Override
-        public String toString() {
-            return "audit entries before commit";
-        }
-    };
-
-    private void appendAll(List<String[]> entries) {
+    /**
+     * Appends entries in the current transaction, in one statement and in the order given (a relay call marking
+     * a batch of reports scored, a catch-up's changes to a wallet).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordAll(List<Entry> entries) {
         if (entries.size() == 1) {
-            String[] e = entries.get(0);
-            append(e[0], e[1], e[2]);
-            return;
+            Entry e = entries.get(0);
+            append(e.action(), e.actor(), e.refs());
+        } else if (!entries.isEmpty()) {
+            appendAll(entries);
         }
+    }
+
+    private void appendAll(List<Entry> entries) {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         int n = entries.size();
         String[] actions = new String[n];
@@ -128,11 +97,11 @@ public class AuditLog {
         String[] refs = new String[n];
         String[] hashes = new String[n];
         for (int i = 0; i < n; i++) {
-            String[] e = entries.get(i);
-            actions[i] = e[0];
-            actors[i] = e[1];
-            refs[i] = e[2];
-            hashes[i] = HexFormat.of().formatHex(AuditChain.entryHash(at, e[0], e[1], e[2]));
+            Entry e = entries.get(i);
+            actions[i] = e.action();
+            actors[i] = e.actor();
+            refs[i] = e.refs();
+            hashes[i] = HexFormat.of().formatHex(AuditChain.entryHash(at, e.action(), e.actor(), e.refs()));
         }
         // Sequence numbers are drawn in the order the entries were recorded (ordinality).
         NativeWrites.on(em, """

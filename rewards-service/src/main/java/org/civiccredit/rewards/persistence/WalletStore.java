@@ -5,9 +5,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +21,9 @@ import org.civiccredit.rewards.domain.ParticipantWallet;
  */
 @ApplicationScoped
 public class WalletStore {
+
+    /** Available lots a first reading considers to cover an amount (enough for all but the largest costs). */
+    private static final int COVERING_FIRST = 64;
 
     /** A wallet and the rows it was loaded from. */
     public record Loaded(ParticipantWallet wallet, Map<UUID, AwardLotEntity> rows) {
@@ -44,19 +46,68 @@ public class WalletStore {
                 + "FOR UPDATE SKIP LOCKED").setParameter(1, participantId).getResultList().isEmpty();
     }
 
-    /** Loads the wallet; the caller holds the participant's lock. */
+    /** Loads the whole wallet (every open lot, and {@code alsoLots}); the caller holds the participant's lock. */
     public Loaded load(UUID participantId, Collection<UUID> alsoLots) {
-        List<AwardLotEntity> rows = new ArrayList<>(AwardLotEntity.<AwardLotEntity>list(
-                "participantId = ?1 AND state IN ('PENDING', 'AVAILABLE')", participantId));
-        List<UUID> missing = alsoLots.stream().filter(id -> rows.stream().noneMatch(r -> r.lotId.equals(id)))
-                .distinct().toList();
+        Map<UUID, AwardLotEntity> byId = new LinkedHashMap<>();
+        AwardLotEntity.<AwardLotEntity>list("participantId = ?1 AND state IN ('PENDING', 'AVAILABLE')", participantId)
+                .forEach(r -> byId.put(r.lotId, r));
+        List<UUID> missing = alsoLots.stream().filter(id -> !byId.containsKey(id)).distinct().toList();
         if (!missing.isEmpty()) {
-            rows.addAll(AwardLotEntity.<AwardLotEntity>list("lotId IN ?1", missing));
+            AwardLotEntity.<AwardLotEntity>list("lotId IN ?1", missing).forEach(r -> byId.put(r.lotId, r));
         }
-        Map<UUID, AwardLotEntity> byId = new HashMap<>();
+        return loaded(participantId, byId);
+    }
+
+    /**
+     * Loads what a change that takes at most {@code spending} points from the available lots needs, and no more:
+     * the lots due at {@code now} (to become available or to expire, so that catching up is complete), the oldest
+     * available lots whose remainders cover {@code spending} (all of them when they do not), and {@code alsoLots}.
+     * Any other open lot is pending and not due, or available and newer than lots that already cover the amount,
+     * so spending oldest first never reaches it, and the loaded wallet's available points reach {@code spending}
+     * exactly when the whole wallet's do. Its cost grows with the lots used, not with the wallet's history. The
+     * caller holds the participant's lock.
+     */
+    public Loaded loadFor(UUID participantId, long spending, Collection<UUID> alsoLots, Instant now) {
+        List<AwardLotEntity> rows = lotsFor(participantId, spending, alsoLots, now, COVERING_FIRST);
+        long covering = rows.stream().filter(r -> r.state.equals("AVAILABLE") && r.expiresAt.isAfter(now)
+                && r.remaining > 0).count();
+        long covered = rows.stream().filter(r -> r.state.equals("AVAILABLE") && r.expiresAt.isAfter(now))
+                .mapToLong(r -> r.remaining).sum();
+        if (covered < spending && covering >= COVERING_FIRST) {
+            // More lots than the first reading held are needed to cover the amount, or to learn it is not covered.
+            rows = lotsFor(participantId, spending, alsoLots, now, Integer.MAX_VALUE);
+        }
+        Map<UUID, AwardLotEntity> byId = new LinkedHashMap<>();
         rows.forEach(r -> byId.put(r.lotId, r));
-        return new Loaded(new ParticipantWallet(participantId, rows.stream().map(AwardLotEntity::toDomain).toList()),
-                byId);
+        return loaded(participantId, byId);
+    }
+
+    /** The lots {@link #loadFor} needs, the oldest available ones chosen among the first {@code limit}. */
+    @SuppressWarnings("unchecked")
+    private List<AwardLotEntity> lotsFor(UUID participantId, long spending, Collection<UUID> alsoLots, Instant now,
+            int limit) {
+        return em.createNativeQuery("""
+                SELECT l.* FROM award_lot l WHERE l.lot_id IN (
+                    SELECT c.lot_id FROM (
+                        SELECT a.lot_id, a.remaining,
+                               sum(a.remaining) OVER (ORDER BY a.awarded_at, a.lot_id) AS upto
+                        FROM (SELECT lot_id, remaining, awarded_at FROM award_lot
+                              WHERE ?3 > 0 AND participant_id = ?1 AND state = 'AVAILABLE' AND expires_at > ?2
+                                  AND remaining > 0
+                              ORDER BY awarded_at, lot_id LIMIT ?4) a) c
+                    WHERE c.upto - c.remaining < ?3
+                    UNION ALL
+                    SELECT lot_id FROM award_lot WHERE participant_id = ?1 AND state IN ('PENDING', 'AVAILABLE')
+                        AND (expires_at <= ?2 OR (state = 'PENDING' AND NOT frozen AND available_from <= ?2))
+                    UNION ALL
+                    SELECT unnest(cast(?5 AS uuid[])))""", AwardLotEntity.class)
+                .setParameter(1, participantId).setParameter(2, now).setParameter(3, spending)
+                .setParameter(4, limit).setParameter(5, alsoLots.toArray(UUID[]::new)).getResultList();
+    }
+
+    private static Loaded loaded(UUID participantId, Map<UUID, AwardLotEntity> byId) {
+        return new Loaded(new ParticipantWallet(participantId,
+                byId.values().stream().map(AwardLotEntity::toDomain).toList()), byId);
     }
 
     /**

@@ -86,7 +86,7 @@ public class Redemptions {
             requireOpen(o, merchantOf(o));
             Tiers.Standing standing = standing(participantId, o);
             ParticipantEntity p = store.lock(participantId);
-            WalletStore.Loaded loaded = wallets.open(participantId, List.of(), now);
+            WalletStore.Loaded loaded = wallets.open(participantId, o.pointsCost, List.of(), List.of(), now);
             Eligibility verdict = eligibility(p, loaded.wallet(), o, standing, now);
             if (verdict != Eligibility.ELIGIBLE) {
                 throw Refusal.failedPrecondition(verdict.name(), switch (verdict) {
@@ -147,7 +147,8 @@ public class Redemptions {
         if (consumed == 0) {
             throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
         }
-        WalletStore.Loaded loaded = wallets.open(participantId, List.of(), List.of(offer.offerId), now);
+        WalletStore.Loaded loaded = wallets.open(participantId, offer.pointsCost, List.of(), List.of(offer.offerId),
+                now);
         if (eligibility(p, loaded.wallet(), offer, standing, now) != Eligibility.ELIGIBLE) {
             throw Refusal.failedPrecondition("NOT_ELIGIBLE",
                     "the participant behind this token may not redeem this offer");
@@ -204,8 +205,8 @@ public class Redemptions {
         }
         long captured = points == 0 ? r.pointsHeld : points;
         List<Allocation> allocations = store.allocations(r.redemptionId);
-        WalletStore.Loaded loaded = wallets.open(r.participantId,
-                allocations.stream().map(Allocation::lotId).toList(), now);
+        WalletStore.Loaded loaded = wallets.open(r.participantId, 0,
+                allocations.stream().map(Allocation::lotId).toList(), List.of(), now);
         settlement.settle(loaded.wallet(), r, allocations, captured, RedemptionState.CAPTURED, now, now);
         store.save(loaded, now);
         return r.toDomain();
@@ -223,7 +224,7 @@ public class Redemptions {
             return r.toDomain();
         }
         List<Allocation> allocations = store.allocations(r.redemptionId);
-        WalletStore.Loaded loaded = wallets.open(r.participantId,
+        WalletStore.Loaded loaded = wallets.open(r.participantId, 0,
                 allocations.stream().map(Allocation::lotId).toList(), List.of(r.offerId), now);
         if (r.redemptionState() == RedemptionState.HELD) {
             settlement.settle(loaded.wallet(), r, allocations, 0, RedemptionState.VOIDED, now, now);

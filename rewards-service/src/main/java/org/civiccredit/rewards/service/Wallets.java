@@ -78,28 +78,22 @@ public class Wallets {
     }
 
     /**
-     * Loads a locked participant's wallet brought up to {@code now}: holds past their TTL expire (their points
-     * come back) and lots become available or expire, each change audited. Nothing else is saved until
-     * {@link WalletStore#save}.
+     * Loads what a change to a locked participant's wallet needs, brought up to {@code now}: holds past their TTL
+     * expire (their points come back) and lots become available or expire, each change audited. Only the lots
+     * the change can touch are loaded ({@link WalletStore#loadFor}): those due now, those the expiring holds and
+     * {@code alsoLots} name, and the oldest available lots that cover {@code spending}, the most points the
+     * change may take from them (0 for one that takes none). When expiring holds give stock back to offers, every
+     * offer row the transaction will touch ({@code alsoOffers} too) is locked first, in one order, so that no two
+     * transactions wait for each other's offers. Nothing else is saved until {@link WalletStore#save}.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Instant now) {
-        return open(participantId, alsoLots, List.of(), now);
+    public WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
+            Collection<UUID> alsoOffers, Instant now) {
+        return open(participantId, spending, alsoLots, alsoOffers, now, CatchUpAudit.ON_ACCESS);
     }
 
-    /**
-     * As {@link #open(UUID, Collection, Instant)}, for a caller that will also change {@code alsoOffers}. When
-     * expiring holds gives stock back to offers, every offer row the transaction will touch is locked first, in
-     * one order, so that no two transactions wait for each other's offers.
-     */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Collection<UUID> alsoOffers,
-            Instant now) {
-        return open(participantId, alsoLots, alsoOffers, now, CatchUpAudit.ON_ACCESS);
-    }
-
-    private WalletStore.Loaded open(UUID participantId, Collection<UUID> alsoLots, Collection<UUID> alsoOffers,
-            Instant now, String actor) {
+    private WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
+            Collection<UUID> alsoOffers, Instant now, String actor) {
         List<RedemptionEntity> overdue = RedemptionEntity.list(
                 "participantId = ?1 AND state = 'HELD' AND holdExpiresAt <= ?2", participantId, now);
         if (!overdue.isEmpty()) {
@@ -115,7 +109,7 @@ public class Wallets {
             allocations.put(r.redemptionId, a);
             a.forEach(x -> lots.add(x.lotId()));
         }
-        WalletStore.Loaded loaded = store.load(participantId, lots);
+        WalletStore.Loaded loaded = store.loadFor(participantId, spending, lots, now);
         Map<UUID, LotState> before = CatchUpAudit.states(loaded.wallet());
         for (RedemptionEntity r : overdue) {
             settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.EXPIRED,
@@ -159,7 +153,7 @@ public class Wallets {
     public Outcome<AwardLot> freeze(String reportId, Instant at) {
         Instant now = micros(at);
         AwardLotEntity row = lockedLotOf(reportId);
-        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        WalletStore.Loaded loaded = open(row.participantId, 0, List.of(row.lotId), List.of(), now);
         boolean frozen = loaded.wallet().freeze(row.lotId);
         store.save(loaded, now);
         return new Outcome<>(loaded.wallet().lot(row.lotId).orElseThrow(), frozen);
@@ -173,7 +167,7 @@ public class Wallets {
     public Outcome<AwardLot> release(String reportId, Instant at) {
         Instant now = micros(at);
         AwardLotEntity row = lockedLotOf(reportId);
-        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        WalletStore.Loaded loaded = open(row.participantId, 0, List.of(row.lotId), List.of(), now);
         boolean released = loaded.wallet().unfreeze(row.lotId, now);
         store.save(loaded, now);
         return new Outcome<>(loaded.wallet().lot(row.lotId).orElseThrow(), released);
@@ -188,7 +182,9 @@ public class Wallets {
         if (done != null) {
             return Outcome.unchanged(new ReversedAward(row.toDomain(), new Reversal(done.clawedBack, done.shortfall)));
         }
-        WalletStore.Loaded loaded = open(row.participantId, List.of(row.lotId), now);
+        // It claws back the lot's remainder, then what was spent from it out of the oldest other available lots.
+        WalletStore.Loaded loaded = open(row.participantId, row.remaining + row.spent, List.of(row.lotId),
+                List.of(), now);
         Reversal reversal = loaded.wallet().reverse(row.lotId, store.heldFromLot(row.lotId), now);
         store.save(loaded, now);
         ReversalEntity r = new ReversalEntity();
@@ -212,6 +208,8 @@ public class Wallets {
             throw Refusal.notFound("no award for report " + reportId);
         }
         participants.lockRegistered(row.participantId);
+        // Read before the wallet's lock: another transaction may have changed the lot while this one waited.
+        em.refresh(row);
         return row;
     }
 
@@ -222,7 +220,7 @@ public class Wallets {
         if (store.lock(participantId) == null) {
             return;
         }
-        store.save(open(participantId, List.of(), now), now);
+        store.save(open(participantId, 0, List.of(), List.of(), now), now);
     }
 
     /**
@@ -235,7 +233,7 @@ public class Wallets {
         if (!store.tryLock(participantId)) {
             return false;
         }
-        store.save(open(participantId, List.of(), List.of(), now, CatchUpAudit.SWEEP), now);
+        store.save(open(participantId, 0, List.of(), List.of(), now, CatchUpAudit.SWEEP), now);
         return true;
     }
 

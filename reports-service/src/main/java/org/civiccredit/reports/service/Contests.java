@@ -126,7 +126,11 @@ public class Contests {
                         "1 to " + MAX_TEXT + " characters: the participant reads it")
                 .throwIfAny();
         ContestEntity c = find(contestId);
-        ContestEntity.getEntityManager().lock(c, LockModeType.PESSIMISTIC_WRITE);
+        // The report, then its contest, as a withdrawal locks them; each re-read under its lock, so a decision or a
+        // withdrawal committed while this one waited is seen (a lock alone would keep the state read before it).
+        ReportEntity report = ReportEntity.findById(c.reportId);
+        ContestEntity.getEntityManager().refresh(report, LockModeType.PESSIMISTIC_WRITE);
+        ContestEntity.getEntityManager().refresh(c, LockModeType.PESSIMISTIC_WRITE);
         Contest.State outcome = decision == Contest.Decision.UPHOLD ? Contest.State.UPHELD : Contest.State.OVERTURNED;
         if (c.state == outcome) {
             return caseOf(c);
@@ -142,7 +146,6 @@ public class Contests {
         c.decidedAt = now;
         c.decisionReason = reason;
         c.reviewer = reviewer;
-        ReportEntity report = ReportEntity.findById(c.reportId);
         report.status = outcome == Contest.State.UPHELD ? ReportStatus.UPHELD : ReportStatus.OVERTURNED;
         report.statusChangedAt = now;
         String stream = c.participantId.toString();

@@ -171,7 +171,8 @@ public class Intake {
         new Violations().require(!reason.isBlank() && reason.length() <= 500, "reason", "1 to 500 characters")
                 .throwIfAny();
         ReportEntity r = own(agencyId, reportId);
-        ReportEntity.getEntityManager().lock(r, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        // Re-read under the lock: a contest decided while this waited has changed the status.
+        ReportEntity.getEntityManager().refresh(r, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (r.status == ReportStatus.OVERTURNED) {
             throw Refusal.failedPrecondition("REPORT_ALREADY_REVERSED", "the report was overturned on review");
         }

@@ -5,15 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import io.agroal.api.AgroalDataSource;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.common.v1.PageRequest;
 import org.civiccredit.api.reports.v1.AgencyServiceGrpc.AgencyServiceBlockingStub;
 import org.civiccredit.api.reports.v1.Contest;
@@ -36,6 +44,7 @@ import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.Occurred;
+import org.civiccredit.reports.service.Contests;
 import org.civiccredit.reports.service.RuleCatalog;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +70,12 @@ class ContestGrpcServiceTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    Contests contestService;
+
+    @Inject
+    AgroalDataSource db;
 
     private String[] participant;
     private ContestServiceBlockingStub me;
@@ -116,6 +131,68 @@ class ContestGrpcServiceTest {
                 .setIdempotencyKey(UUID.randomUUID().toString()).setReportId(report.getReportId())
                 .setStatement("not mine").build())).isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    /**
+     * A reviewer's decision holds the report and its contest until it commits; a second decision and the agency's
+     * withdrawal, waiting meanwhile, then see the overturn (not the state they read before waiting): both are
+     * refused, and the report is reversed exactly once.
+     */
+    @Test
+    void aDecisionAndAWithdrawalThatWaitedSeeTheDecisionMadeMeanwhile() throws Exception {
+        Report report = submitted();
+        Contest contest = contest(report);
+        CountDownLatch decided = new CountDownLatch(1);
+        CountDownLatch commit = new CountDownLatch(1);
+        CompletableFuture<Void> first = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+            contestService.decide(contest.getContestId(), org.civiccredit.reports.domain.Contest.Decision.OVERTURN,
+                    "checked the rota", "reviewer-one");
+            decided.countDown();
+            try {
+                commit.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertThat(decided.await(30, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<ContestCase> second = CompletableFuture.supplyAsync(
+                () -> decide(contest, Decision.DECISION_UPHOLD));
+        CompletableFuture<Report> withdrawal = CompletableFuture.supplyAsync(() -> BearerAuth.as(reports,
+                DemoTokens.agencyGreenway()).withdrawReport(WithdrawReportRequest.newBuilder()
+                        .setIdempotencyKey(UUID.randomUUID().toString()).setReportId(report.getReportId())
+                        .setReason("entered twice").build()));
+        awaitWaitingForLocks(2);
+        commit.countDown();
+        first.get(30, TimeUnit.SECONDS);
+
+        assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+                .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("already decided");
+        assertThatThrownBy(() -> withdrawal.get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StatusRuntimeException.class).hasMessageContaining("FAILED_PRECONDITION")
+                .hasMessageContaining("overturned");
+        assertThat(outboxKinds(report))
+                .containsExactly("SCORING_APPLY_REPORT", "SCORING_FREEZE_EVENT", "SCORING_REVERSE_EVENT");
+        assertThat(me.getContest(GetContestRequest.newBuilder().setContestId(contest.getContestId()).build())
+                .getReport().getStatus()).isEqualTo(ReportStatus.REPORT_STATUS_OVERTURNED);
+    }
+
+    /** Waits until {@code n} sessions of this database wait for a lock on a report or a contest. */
+    private void awaitWaitingForLocks(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT count(*) FROM "
+                + "pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                + "AND (query ILIKE '%report%' OR query ILIKE '%contest%')")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) >= n) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError(n + " sessions never waited for the report or its contest");
     }
 
     @Test

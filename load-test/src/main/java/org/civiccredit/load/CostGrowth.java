@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
+import org.civiccredit.api.rewards.v1.GetWalletRequest;
+import org.civiccredit.api.rewards.v1.IssueRedeemTokenRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 
@@ -21,7 +23,9 @@ import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
  * <li>ApplyReport of the same rule under the 5-rule and the 1,000-rule table, interleaved, for fresh
  * participants;</li>
  * <li>RewardsInternalService/AwardPoints for one fresh wallet until it has the configured number of open lots
- * (2,000), reported per tenth.</li>
+ * (2,000), reported per tenth;</li>
+ * <li>ReserveRedemption + CaptureRedemption of the one-point offer, one pair at a time, on a new load participant's
+ * wallet of 20 available one-point lots, then of as many as the previous item's wallet (2,000).</li>
  * </ul>
  * The growth participants are registered directly in scoring-service and rewards-service (RegisterParticipant,
  * as reports-service's relay does) under fresh ids; they never enrolled in reports-service.
@@ -30,18 +34,70 @@ public final class CostGrowth {
 
     private final Run run;
     private final LoadRuleTables.Versions tables;
+    private final LoadParticipants.Participant spender;
 
-    public CostGrowth(Run run, LoadRuleTables.Versions tables) {
+    /** {@code spender}: a load participant with an empty wallet, for the spending comparison. */
+    public CostGrowth(Run run, LoadRuleTables.Versions tables, LoadParticipants.Participant spender) {
         this.run = run;
         this.tables = tables;
+        this.spender = spender;
     }
 
-    public void run() {
+    public void run() throws InterruptedException {
         String warm = registerInScoring("warm-up");
         Load.closedLoop("warm-up", 1, Load.Bounds.of(run.warmup()), seq -> apply(warm, tables.large(), seq));
         history();
         tableSize();
         lots();
+        spending();
+    }
+
+    /**
+     * Reserve + Capture one pair at a time on one wallet, first with 20 available lots, then with as many as the
+     * award comparison's wallet: a reservation spends the oldest lot, so what it costs should not depend on how
+     * many newer lots the wallet holds.
+     */
+    private void spending() throws InterruptedException {
+        int lots = run.options().integer("award-lots", 2_000);
+        int pairs = run.options().integer("spending-pairs", 200);
+        String offer = Redemptions.loadOffer(run.clients());
+        Measurement few = spendingPhase(offer, 20 + pairs, pairs, "wallet of 20 open lots");
+        Measurement many = spendingPhase(offer, lots, pairs, "wallet of " + lots + " open lots");
+        run.results().section("Reserve + Capture as one wallet's open lots grow", String.format(Locale.ROOT,
+                "One pair at a time on one wallet of one-point lots (each reservation spends the oldest): p50 %.2f ms "
+                        + "with 20 open lots, %.2f ms with %d; ratio %.2f.%n", few.millisAt(50), many.millisAt(50), lots,
+                many.millisAt(50) / few.millisAt(50)));
+    }
+
+    /** Tops the spender's wallet up to {@code lots} available one-point lots, then measures {@code pairs} pairs. */
+    private Measurement spendingPhase(String offer, int lots, int pairs, String name) throws InterruptedException {
+        long available = run.clients().walletAs(spender.token()).getWallet(GetWalletRequest.getDefaultInstance())
+                .getAvailable();
+        for (long i = available; i < lots; i++) {
+            String id = "load-spend-" + run.id() + "-" + Profiler.name(name) + "-" + i;
+            run.clients().rewardsInternal().awardPoints(AwardPointsRequest.newBuilder().setIdempotencyKey(id)
+                    .setReportId(id).setParticipantId(spender.participantId()).setPoints(1)
+                    .setRuleCode(LoadRuleTables.code(2)).setRuleTableVersion(tables.large()).build());
+        }
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (run.clients().walletAs(spender.token()).getWallet(GetWalletRequest.getDefaultInstance())
+                .getAvailable() < lots) {
+            if (System.nanoTime() - until > 0) {
+                throw new IllegalStateException("awarded lots did not become available within 30 s (contest window?)");
+            }
+            Thread.sleep(250);
+        }
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            tokens.add(run.clients().walletAs(spender.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
+                    .setIdempotencyKey("load-spend-tok-" + run.id() + "-" + Profiler.name(name) + "-" + i).build())
+                    .getToken());
+        }
+        String keys = run.id() + "-spend-" + Profiler.name(name);
+        return run.measure("Reserve + Capture, " + name, "closed, 1 session", null, "one wallet",
+                () -> Load.closedLoop(name, 1, new Load.Bounds(Duration.ofSeconds(300), pairs),
+                        seq -> Redemptions.reserveAndCapture(run.clients(), tokens.get((int) seq), offer,
+                                keys + "-" + seq)));
     }
 
     private void history() {

@@ -126,7 +126,9 @@ public final class LoadTest {
             }
             if (o.runs("growth")) {
                 say("scenario: cost growth (history, rule table, open lots)");
-                new CostGrowth(run, tables).run();
+                LoadParticipants.Participant spender = LoadParticipants.prepare(keycloak, clients, 1,
+                        "growth-" + id).get(0);
+                new CostGrowth(run, tables, spender).run();
             }
             run.addDatabaseWaits();
         }

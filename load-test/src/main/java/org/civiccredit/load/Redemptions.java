@@ -51,10 +51,7 @@ public final class Redemptions {
     }
 
     public void run() throws Exception {
-        offerId = run.clients().merchantsAsMerchant().publishOffer(PublishOfferRequest.newBuilder()
-                .setIdempotencyKey("load-offer-v1").setTitle("Load test coffee")
-                .setDescription("A coffee for one point, offered to the load test.").setPointsCost(1)
-                .setStock(1_000_000_000L).build()).getOfferId();
+        offerId = loadOffer(run.clients());
         int contention = run.options().integer("contention-wallets", 4);
         int perPhase = run.options().integer("redemptions", 3000);
         phase("contention", participants.subList(0, contention), perPhase);
@@ -89,13 +86,26 @@ public final class Redemptions {
         checkWallets(name, wallets, before, captured, true);
     }
 
+    /** The merchant's one-point offer every redemption of the load test takes (published once, by its key). */
+    static String loadOffer(Clients clients) {
+        return clients.merchantsAsMerchant().publishOffer(PublishOfferRequest.newBuilder()
+                .setIdempotencyKey("load-offer-v1").setTitle("Load test coffee")
+                .setDescription("A coffee for one point, offered to the load test.").setPointsCost(1)
+                .setStock(1_000_000_000L).build()).getOfferId();
+    }
+
+    /** One operation of the scenario: reserve the offer with a redeem token, then capture all held points. */
+    static CompletableFuture<?> reserveAndCapture(Clients clients, String token, String offerId, String key) {
+        return Load.of(clients.redemptionsAsMerchant().reserveRedemption(ReserveRedemptionRequest.newBuilder()
+                .setIdempotencyKey("load-res-" + key).setRedeemToken(token).setOfferId(offerId).build()))
+                .thenCompose(held -> Load.of(clients.redemptionsAsMerchant().captureRedemption(
+                        CaptureRedemptionRequest.newBuilder().setIdempotencyKey("load-cap-" + key)
+                                .setRedemptionId(held.getRedemptionId()).build())));
+    }
+
     /** Reserve, then capture all held points; counts the wallet's successful captures. */
     private CompletableFuture<?> redeem(Token t, String key, AtomicLongArray captured) {
-        return Load.of(run.clients().redemptionsAsMerchant().reserveRedemption(ReserveRedemptionRequest.newBuilder()
-                .setIdempotencyKey("load-res-" + key).setRedeemToken(t.token()).setOfferId(offerId).build()))
-                .thenCompose(held -> Load.of(run.clients().redemptionsAsMerchant().captureRedemption(
-                        CaptureRedemptionRequest.newBuilder().setIdempotencyKey("load-cap-" + key)
-                                .setRedemptionId(held.getRedemptionId()).build())))
+        return reserveAndCapture(run.clients(), t.token(), offerId, key)
                 .thenAccept(done -> captured.incrementAndGet(t.wallet()));
     }
 

@@ -25,7 +25,8 @@ import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
  * <li>RewardsInternalService/AwardPoints for one fresh wallet until it has the configured number of open lots
  * (2,000), reported per tenth;</li>
  * <li>ReserveRedemption + CaptureRedemption of the one-point offer, one pair at a time, on a new load participant's
- * wallet of 20 available one-point lots, then of as many as the previous item's wallet (2,000).</li>
+ * wallet of 220 available one-point lots, then of as many as the previous item's wallet (2,000); each phase's 200
+ * pairs spend 200 of them.</li>
  * </ul>
  * The growth participants are registered directly in scoring-service and rewards-service (RegisterParticipant,
  * as reports-service's relay does) under fresh ids; they never enrolled in reports-service.
@@ -53,20 +54,20 @@ public final class CostGrowth {
     }
 
     /**
-     * Reserve + Capture one pair at a time on one wallet, first with 20 available lots, then with as many as the
-     * award comparison's wallet: a reservation spends the oldest lot, so what it costs should not depend on how
+     * Reserve + Capture one pair at a time on one wallet, first from 20 + pairs available lots, then from as many
+     * as the award comparison's wallet: a reservation spends the oldest lot, so what it costs should not depend on how
      * many newer lots the wallet holds.
      */
     private void spending() throws InterruptedException {
         int lots = run.options().integer("award-lots", 2_000);
         int pairs = run.options().integer("spending-pairs", 200);
         String offer = Redemptions.loadOffer(run.clients());
-        Measurement few = spendingPhase(offer, 20 + pairs, pairs, "wallet of 20 open lots");
+        Measurement few = spendingPhase(offer, 20 + pairs, pairs, "wallet of " + (20 + pairs) + " open lots");
         Measurement many = spendingPhase(offer, lots, pairs, "wallet of " + lots + " open lots");
         run.results().section("Reserve + Capture as one wallet's open lots grow", String.format(Locale.ROOT,
-                "One pair at a time on one wallet of one-point lots (each reservation spends the oldest): p50 %.2f ms "
-                        + "with 20 open lots, %.2f ms with %d; ratio %.2f.%n", few.millisAt(50), many.millisAt(50), lots,
-                many.millisAt(50) / few.millisAt(50)));
+                "One pair at a time on one wallet of one-point lots (each pair spends the oldest, so a phase ends %d "
+                        + "lots lighter): p50 %.2f ms from %d open lots, %.2f ms from %d; ratio %.2f.%n", pairs,
+                few.millisAt(50), 20 + pairs, many.millisAt(50), lots, many.millisAt(50) / few.millisAt(50)));
     }
 
     /** Tops the spender's wallet up to {@code lots} available one-point lots, then measures {@code pairs} pairs. */

@@ -28,7 +28,8 @@ public final class Options {
               --cache-fill-timeout 900   most seconds to wait for scoring-service's keeper to cache the readers
               --history-events 10000   one participant's history      --award-lots 2000   one wallet's open lots
               --table-reports 1000     ApplyReport calls per rule table in the table-size comparison
-              --spending-pairs 200     Reserve + Capture pairs on one wallet from 20 + pairs, then from --award-lots, lots
+              --spending-pairs 200     Reserve + Capture pairs on one wallet from 20 + pairs lots, then from
+                                       --award-lots lots
               --reports 127.0.0.1:8081 --scoring 127.0.0.1:8082 --rewards 127.0.0.1:8083
               --issuer http://127.0.0.1:8180/realms/civic-credit   --redis 127.0.0.1:6379
               --scoring-db jdbc:postgresql://127.0.0.1:5432/civic_scoring  (also --reports-db, --db-user, --db-password)

@@ -169,8 +169,8 @@ class AuditAppendTest {
             throw new IllegalStateException("rolled back");
         })).hasMessageContaining("rolled back");
         assertThat(em.createNativeQuery("SELECT count(*) FROM audit_log WHERE refs IN (?1, ?2)")
-                .setParameter(1, refs.get(0) + ",again").setParameter(2, refs.get(1) + ",again").getSingleResult()).as("nothing of a rolled-back one")
-                .isEqualTo(0L);
+                .setParameter(1, refs.get(0) + ",again").setParameter(2, refs.get(1) + ",again").getSingleResult())
+                .as("nothing of a rolled-back one").isEqualTo(0L);
         assertThat(audit.verify().intact()).isTrue();
     }
 }

@@ -24,7 +24,9 @@ import java.util.UUID;
  * shortfall until they come back (then they are clawed back) or are captured (then the shortfall stays);
  * points of the lot that expired are not recovered again.</li>
  * </ul>
- * The caller loads every open (pending or available) lot, and every lot an allocation it settles refers to.
+ * The caller loads every lot the change can touch: every lot due at the time (pending past its contest window, or
+ * past its expiry), every lot an allocation it settles refers to, and, to spend or to reverse, the oldest available
+ * lots that cover the amount (a whole wallet for an erasure); see {@code WalletStore.loadFor}.
  */
 public final class ParticipantWallet {
 
@@ -62,7 +64,10 @@ public final class ParticipantWallet {
         return Optional.ofNullable(lots.get(lotId));
     }
 
-    /** Spendable points: the remainders of available lots. */
+    /**
+     * Spendable points: the remainders of the loaded available lots (when only the lots covering an amount are
+     * loaded, this reaches the amount exactly when the whole wallet's does).
+     */
     public long available() {
         return lots.values().stream().filter(l -> l.state() == LotState.AVAILABLE).mapToLong(AwardLot::remaining)
                 .sum();

@@ -42,7 +42,8 @@ public class CatchUpAudit {
     }
 
     /**
-     * Records the holds that expired and each lot whose state changed since {@code before}. A lot that a returning hold made available again is part of that hold's entry.
+     * Records the holds that expired and each lot whose state changed since {@code before}. A lot that a returning
+     * hold made available again is part of that hold's entry.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     void record(String actor, List<RedemptionEntity> expiredHolds, Map<UUID, LotState> before,

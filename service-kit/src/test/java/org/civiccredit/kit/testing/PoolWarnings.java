@@ -9,10 +9,11 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * The warnings the connection pool (Agroal) logs while a test runs, on any thread, as formatted messages. Agroal warns "Closing open
- * connection(s) prior to commit" when a transaction commits while code still holds one of its connections: a
- * statement run after Hibernate released the session's connection for the commit (from a before-completion
- * callback, say). The work is committed, but the connection is taken back by force, so a test asserts there is none.
+ * The warnings the connection pool (Agroal) logs while a test runs, on any thread, as formatted messages. Agroal
+ * warns "Closing open connection(s) prior to commit" when a transaction commits while code still holds one of its
+ * connections: a statement run after Hibernate released the session's connection for the commit (from a
+ * before-completion callback, say). The work is committed, but the connection is taken back by force, so a test
+ * asserts there is none.
  */
 public final class PoolWarnings implements AutoCloseable {
 

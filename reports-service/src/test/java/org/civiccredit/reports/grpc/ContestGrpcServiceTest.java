@@ -12,9 +12,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +40,7 @@ import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.LockWaits;
 import org.civiccredit.kit.testing.Occurred;
 import org.civiccredit.reports.service.Contests;
 import org.civiccredit.reports.service.RuleCatalog;
@@ -161,7 +159,7 @@ class ContestGrpcServiceTest {
                 DemoTokens.agencyGreenway()).withdrawReport(WithdrawReportRequest.newBuilder()
                         .setIdempotencyKey(UUID.randomUUID().toString()).setReportId(report.getReportId())
                         .setReason("entered twice").build()));
-        awaitWaitingForLocks(2);
+        LockWaits.await(db, 2, "2 sessions never waited for the report or its contest", "report", "contest");
         commit.countDown();
         first.get(30, TimeUnit.SECONDS);
 
@@ -174,25 +172,6 @@ class ContestGrpcServiceTest {
                 .containsExactly("SCORING_APPLY_REPORT", "SCORING_FREEZE_EVENT", "SCORING_REVERSE_EVENT");
         assertThat(me.getContest(GetContestRequest.newBuilder().setContestId(contest.getContestId()).build())
                 .getReport().getStatus()).isEqualTo(ReportStatus.REPORT_STATUS_OVERTURNED);
-    }
-
-    /** Waits until {@code n} sessions of this database wait for a lock on a report or a contest. */
-    private void awaitWaitingForLocks(int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT count(*) FROM "
-                + "pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                + "AND (query ILIKE '%report%' OR query ILIKE '%contest%')")) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    if (r.getLong(1) >= n) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError(n + " sessions never waited for the report or its contest");
     }
 
     @Test

@@ -9,7 +9,6 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import org.civiccredit.rewards.persistence.AwardLotEntity;
 import org.hibernate.Session;
 import org.junit.jupiter.api.Test;
 
@@ -52,17 +51,10 @@ class AwardLoadsNoLotsTest {
 
         assertThat(managed).as("entities the award's transaction loaded or created (40 lots before the change)")
                 .isLessThanOrEqualTo(3);
-        assertThat(states(participant)).as("the due lot is not touched by the award").containsEntry("PENDING", 41L);
+        assertThat(LotStates.of(UUID.fromString(participant))).as("the due lot is not touched by the award").containsEntry("PENDING", 41L);
         wallets.catchUp(UUID.fromString(participant), Instant.now());
-        assertThat(states(participant)).as("the next opening brings it up to date").containsEntry("AVAILABLE", 1L)
+        assertThat(LotStates.of(UUID.fromString(participant))).as("the next opening brings it up to date").containsEntry("AVAILABLE", 1L)
                 .containsEntry("PENDING", 40L);
         assertThat(verification.verify(Instant.now()).balanced()).isTrue();
-    }
-
-    private java.util.Map<String, Long> states(String participant) {
-        java.util.Map<String, Long> byState = new java.util.TreeMap<>();
-        QuarkusTransaction.requiringNew().run(() -> AwardLotEntity.<AwardLotEntity>list("participantId",
-                UUID.fromString(participant)).forEach(lot -> byState.merge(lot.state, 1L, Long::sum)));
-        return byState;
     }
 }

@@ -6,9 +6,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -16,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.civiccredit.kit.testing.LockWaits;
 import org.civiccredit.rewards.domain.Offer;
 import org.civiccredit.rewards.domain.ReversedAward;
 import org.junit.jupiter.api.Test;
@@ -78,7 +76,7 @@ class LotChangeAfterWaitTest {
         // The reversal reads the lot as last committed (all 10 points in it), then waits for the wallet.
         CompletableFuture<ReversedAward> reversal = CompletableFuture.supplyAsync(() -> wallets.reverse(overturned,
                 "overturned", start.plusSeconds(2)).value());
-        awaitLockWait();
+        LockWaits.await(db, 1, "the reversal never waited for the wallet");
         commit.countDown();
         reservation.get(30, TimeUnit.SECONDS);
         ReversedAward reversed = reversal.get(30, TimeUnit.SECONDS);
@@ -98,23 +96,5 @@ class LotChangeAfterWaitTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Waits until a session of this database waits for a row lock (the reversal, on the wallet). */
-    private void awaitLockWait() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT count(*) FROM "
-                + "pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
-            while (System.nanoTime() < deadline) {
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    if (r.getLong(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the reversal never waited for the wallet");
     }
 }

@@ -13,8 +13,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.civiccredit.rewards.domain.Allocation;
 import org.civiccredit.rewards.domain.Offer;
@@ -81,7 +79,7 @@ class SpendingLoadsCoveringLotsTest {
         wallets.award("report-" + UUID.randomUUID(), participant.toString(), 5, "LIBRARY_SHIFT", 1,
                 start.minus(Duration.ofDays(19)));
         wallets.award("report-" + UUID.randomUUID(), participant.toString(), 5, "LIBRARY_SHIFT", 1, start);
-        assertThat(states(participant)).containsEntry("AVAILABLE", 40L).containsEntry("PENDING", 2L);
+        assertThat(LotStates.of(participant)).containsEntry("AVAILABLE", 40L).containsEntry("PENDING", 2L);
 
         String token = redemptions.issueToken(participant, "", start).token();
         Object[] reserved = QuarkusTransaction.requiringNew().call(() -> new Object[] {
@@ -92,7 +90,7 @@ class SpendingLoadsCoveringLotsTest {
         assertThat(allocations(held, oldestFirst)).as("held from the oldest lots").containsExactly(
                 new Allocation(oldestFirst.get(0), 5), new Allocation(oldestFirst.get(1), 5),
                 new Allocation(oldestFirst.get(2), 2));
-        assertThat(states(participant)).as("the due lot was caught up all the same (two lots are wholly held)")
+        assertThat(LotStates.of(participant)).as("the due lot was caught up all the same (two lots are wholly held)")
                 .containsEntry("AVAILABLE", 39L).containsEntry("SPENT", 2L).containsEntry("PENDING", 1L);
 
         long captureLoaded = QuarkusTransaction.requiringNew().call(() -> {
@@ -125,12 +123,5 @@ class SpendingLoadsCoveringLotsTest {
     private List<Allocation> allocations(Redemption r, List<UUID> lots) {
         return QuarkusTransaction.requiringNew().call(() -> store.allocations(r.redemptionId()).stream()
                 .sorted(Comparator.comparingInt(a -> lots.indexOf(a.lotId()))).toList());
-    }
-
-    private Map<String, Long> states(UUID participant) {
-        Map<String, Long> byState = new TreeMap<>();
-        QuarkusTransaction.requiringNew().run(() -> AwardLotEntity.<AwardLotEntity>list("participantId", participant)
-                .forEach(lot -> byState.merge(lot.state, 1L, Long::sum)));
-        return byState;
     }
 }

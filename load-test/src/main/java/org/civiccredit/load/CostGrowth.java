@@ -10,7 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
 import org.civiccredit.api.rewards.v1.GetWalletRequest;
-import org.civiccredit.api.rewards.v1.IssueRedeemTokenRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 
@@ -44,7 +43,7 @@ public final class CostGrowth {
         this.spender = spender;
     }
 
-    public void run() throws InterruptedException {
+    public void run() throws Exception {
         String warm = registerInScoring("warm-up");
         Load.closedLoop("warm-up", 1, Load.Bounds.of(run.warmup()), seq -> apply(warm, tables.large(), seq));
         history();
@@ -58,7 +57,7 @@ public final class CostGrowth {
      * as the award comparison's wallet: a reservation spends the oldest lot, so what it costs should not depend on how
      * many newer lots the wallet holds.
      */
-    private void spending() throws InterruptedException {
+    private void spending() throws Exception {
         int lots = run.options().integer("award-lots", 2_000);
         int pairs = run.options().integer("spending-pairs", 200);
         String offer = Redemptions.loadOffer(run.clients());
@@ -71,7 +70,7 @@ public final class CostGrowth {
     }
 
     /** Tops the spender's wallet up to {@code lots} available one-point lots, then measures {@code pairs} pairs. */
-    private Measurement spendingPhase(String offer, int lots, int pairs, String name) throws InterruptedException {
+    private Measurement spendingPhase(String offer, int lots, int pairs, String name) throws Exception {
         long available = run.clients().walletAs(spender.token()).getWallet(GetWalletRequest.getDefaultInstance())
                 .getAvailable();
         for (long i = available; i < lots; i++) {
@@ -88,12 +87,8 @@ public final class CostGrowth {
             }
             Thread.sleep(250);
         }
-        List<String> tokens = new ArrayList<>();
-        for (int i = 0; i < pairs; i++) {
-            tokens.add(run.clients().walletAs(spender.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
-                    .setIdempotencyKey("load-spend-tok-" + run.id() + "-" + Profiler.name(name) + "-" + i).build())
-                    .getToken());
-        }
+        List<String> tokens = Redemptions.issue(run, List.of(spender), pairs, "spend " + name).stream()
+                .map(Redemptions.Token::token).toList();
         String keys = run.id() + "-spend-" + Profiler.name(name);
         return run.measure("Reserve + Capture, " + name, "closed, 1 session", null, "one wallet",
                 () -> Load.closedLoop(name, 1, new Load.Bounds(Duration.ofSeconds(300), pairs),

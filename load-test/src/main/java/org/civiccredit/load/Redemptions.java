@@ -34,7 +34,7 @@ import org.civiccredit.load.Targets.Service;
 public final class Redemptions {
 
     /** A redeem token of the wallet at {@code wallet} (index into the wallet list). */
-    private record Token(int wallet, String token) {
+    record Token(int wallet, String token) {
     }
 
     private final Run run;
@@ -76,7 +76,7 @@ public final class Redemptions {
         int perWallet = Math.max(1, redemptions / wallets.size());
         fund(wallets, perWallet, name);
         long[] before = available(wallets);
-        List<Token> tokens = issue(wallets, perWallet, name);
+        List<Token> tokens = issue(run, wallets, perWallet, name);
         AtomicLongArray captured = new AtomicLongArray(wallets.size());
         String keys = run.id() + "-" + Profiler.name(name);
         run.measure("Reserve + Capture, " + name, "closed, " + merchants + " merchant sessions, " + wallets.size()
@@ -117,7 +117,7 @@ public final class Redemptions {
         long[] before = available(wallets);
         List<Token> tokens = new ArrayList<>();
         for (int w = 0; w < wallets.size(); w++) {
-            for (Token t : issue(List.of(wallets.get(w)), (int) before[w] + 16, "race-" + w)) {
+            for (Token t : issue(run, List.of(wallets.get(w)), (int) before[w] + 16, "race-" + w)) {
                 tokens.add(new Token(w, t.token()));
             }
         }
@@ -209,7 +209,7 @@ public final class Redemptions {
     }
 
     /** Issues {@code perWallet} redeem tokens for each wallet, interleaved across wallets. */
-    private List<Token> issue(List<LoadParticipants.Participant> wallets, int perWallet, String phase)
+    static List<Token> issue(Run run, List<LoadParticipants.Participant> wallets, int perWallet, String phase)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {

@@ -113,10 +113,10 @@ public class ReportsOutboxDelivery implements OutboxDelivery {
         List<Object> scored = em.createNativeQuery("UPDATE report SET status = 'SCORED', status_changed_at = now() "
                 + "WHERE report_id = ANY(cast(?1 AS uuid[])) AND status = 'ACCEPTED' RETURNING report_id")
                 .setParameter(1, ids).getResultList();
-        Set<Object> now = new HashSet<>(scored);
-        List<AuditLog.Entry> entries = new ArrayList<>(now.size());
+        Set<Object> changed = new HashSet<>(scored);
+        List<AuditLog.Entry> entries = new ArrayList<>(changed.size());
         for (UUID reportId : ids) {
-            if (now.contains(reportId)) {
+            if (changed.contains(reportId)) {
                 entries.add(new AuditLog.Entry("relay:report-scored", "system", "report_id=" + reportId));
             }
         }

@@ -69,10 +69,14 @@ public class WalletStore {
      */
     public Loaded loadFor(UUID participantId, long spending, Collection<UUID> alsoLots, Instant now) {
         List<AwardLotEntity> rows = lotsFor(participantId, spending, alsoLots, now, COVERING_FIRST);
-        long covering = rows.stream().filter(r -> r.state.equals("AVAILABLE") && r.expiresAt.isAfter(now)
-                && r.remaining > 0).count();
-        long covered = rows.stream().filter(r -> r.state.equals("AVAILABLE") && r.expiresAt.isAfter(now))
-                .mapToLong(r -> r.remaining).sum();
+        long covered = 0;
+        int covering = 0;
+        for (AwardLotEntity r : rows) {
+            if (r.state.equals("AVAILABLE") && r.expiresAt.isAfter(now) && r.remaining > 0) {
+                covered += r.remaining;
+                covering++;
+            }
+        }
         if (covered < spending && covering >= COVERING_FIRST) {
             // More lots than the first reading held are needed to cover the amount, or to learn it is not covered.
             rows = lotsFor(participantId, spending, alsoLots, now, Integer.MAX_VALUE);

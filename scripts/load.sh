@@ -58,8 +58,12 @@ if [[ "${1:-}" == "--help" ]]; then
   exit 0
 fi
 
+# Each JVM (services and driver) logs its safepoints, stamped with System.nanoTime (one clock for all of them), so
+# that the driver can lay the open-loop phases' slow calls over the stops of every process (--safepoint-logs).
+readonly SAFEPOINT_LOG="-Xlog:safepoint:file=$LOG_DIR/safepoints-%p.log:timenanos"
 if [[ $start == yes ]]; then
-  REWARDS_CONTEST_WINDOW=PT1S "$SCRIPT_DIR/up.sh"
+  mkdir -p "$LOG_DIR" && rm -f "$LOG_DIR"/safepoints-*.log
+  CIVIC_JAVA_OPTS="${CIVIC_JAVA_OPTS:-} $SAFEPOINT_LOG" REWARDS_CONTEST_WINDOW=PT1S "$SCRIPT_DIR/up.sh"
 fi
 build_driver
 # This machine's PostgreSQL may run without autovacuum (its conf.d/90-ci.conf): vacuum and analyse the services'
@@ -77,8 +81,8 @@ services_jdk=$(java -version 2>&1 | head -n 1)
 [[ -n "${CIVIC_JAVA_OPTS:-}" ]] && services_jdk+=", with $CIVIC_JAVA_OPTS"
 
 status=0
-(cd "$REPO" && java -Xms256m -Xmx1g -jar "$DRIVER/load-test.jar" --pids "$pids" --commit "$commit" \
-  --services-jdk "$services_jdk" --results "$REPO/load-test/results" "$@") || status=$?
+(cd "$REPO" && java -Xms256m -Xmx1g "$SAFEPOINT_LOG" -jar "$DRIVER/load-test.jar" --pids "$pids" \
+  --commit "$commit" --safepoint-logs "$LOG_DIR" --services-jdk "$services_jdk" --results "$REPO/load-test/results" "$@") || status=$?
 
 if [[ $stop == yes ]]; then
   "$SCRIPT_DIR/up.sh" stop

@@ -59,7 +59,7 @@ public final class EchoBaseline {
     public static void openLoop(Run run, Service service, double rate, String scenario) {
         Load.Operation echo = echo(run, service);
         Load.openLoop("warm-up", rate, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, echo);
-        String name = "Echo " + service.name().toLowerCase() + ", open";
+        String name = String.format(Locale.ROOT, "Echo %s, open at %.0f/s", service.name().toLowerCase(), rate);
         run.measure(name, String.format(Locale.ROOT, "open, %.0f/s", rate), null,
                 "the latency floor of " + scenario + " at the same rate", () -> Load.openLoop(name, rate,
                         Load.Bounds.of(run.phase()), 2_000, echo));

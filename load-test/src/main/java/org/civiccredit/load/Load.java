@@ -43,6 +43,9 @@ public final class Load {
         }
     }
 
+    /** How many slow calls an open loop keeps for {@link TailCauses} (16 bytes each). */
+    static final int KEEP_SLOW = 200_000;
+
     /** How long in-flight operations may take to complete after the phase's time is up. */
     static final Duration DRAIN = Duration.ofSeconds(60);
 
@@ -71,7 +74,7 @@ public final class Load {
      */
     public static Measurement openLoop(String name, double ratePerSecond, Bounds bounds, int maxInFlight,
             Operation operation) {
-        Measurement m = new Measurement(name);
+        Measurement m = new Measurement(name, KEEP_SLOW);
         long period = Math.max(1, (long) (1e9 / ratePerSecond));
         long start = System.nanoTime();
         long deadline = start + bounds.duration().toNanos();
@@ -90,7 +93,12 @@ public final class Load {
             }
             inFlight.incrementAndGet();
             startOne(operation, seq).whenComplete((r, e) -> {
-                record(m, e, System.nanoTime() - intended);
+                long now = System.nanoTime();
+                if (e == null) {
+                    m.success(intended, now);
+                } else {
+                    m.failure(e);
+                }
                 inFlight.decrementAndGet();
             });
         }

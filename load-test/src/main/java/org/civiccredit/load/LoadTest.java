@@ -131,6 +131,7 @@ public final class LoadTest {
                 new CostGrowth(run, tables, spender).run();
             }
             run.addDatabaseWaits();
+            run.addTailCauses();
         }
         results.fact("finished", LocalDateTime.now().toString());
         results.write(resultsDir, stem);

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -25,10 +26,24 @@ public final class Measurement {
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private final AtomicLong startNanos = new AtomicLong();
     private final AtomicLong endNanos = new AtomicLong();
+    private final long[] slow;
+    private final AtomicInteger slowCount = new AtomicInteger();
 
     public Measurement(String name) {
-        this.name = name;
+        this(name, 0);
     }
+
+    /**
+     * A measurement that also keeps when each of its first {@code keepSlow} calls slower than {@link #SLOW} started
+     * and ended, so that its tail can be laid over what the processes did meanwhile ({@link TailCauses}).
+     */
+    Measurement(String name, int keepSlow) {
+        this.name = name;
+        this.slow = new long[2 * keepSlow];
+    }
+
+    /** What counts as a slow call: the latency goal of issue 7's open-loop phase (p99 ≤ 5 ms). */
+    static final long SLOW = 5_000_000;
 
     public String name() {
         return name;
@@ -52,6 +67,52 @@ public final class Measurement {
     public void success(long nanos) {
         latencies.recordValue(Math.max(1, Math.min(nanos / 1_000, latencies.getHighestTrackableValue())));
         succeeded.increment();
+    }
+
+    /**
+     * Records a success that started (was intended to start) at {@code startNanos} and completed at
+     * {@code endNanos}; a slow one is also kept, while there is room.
+     */
+    void success(long startNanos, long endNanos) {
+        long nanos = endNanos - startNanos;
+        success(nanos);
+        if (nanos > SLOW && slow.length > 0) {
+            int at = slowCount.getAndIncrement();
+            if (2 * at + 1 < slow.length) {
+                slow[2 * at] = startNanos;
+                slow[2 * at + 1] = endNanos;
+            }
+        }
+    }
+
+    /**
+     * The slow calls kept, as {@code [start, end]} pairs of {@code System.nanoTime()}; read once the phase is over.
+     */
+    long[][] slowCalls() {
+        int kept = Math.min(slowCount.get(), slow.length / 2);
+        long[][] out = new long[kept][];
+        for (int i = 0; i < kept; i++) {
+            out[i] = new long[] {slow[2 * i], slow[2 * i + 1]};
+        }
+        return out;
+    }
+
+    /** How many calls were slower than {@link #SLOW}, kept or not (0 when this measurement keeps none). */
+    long slowTotal() {
+        return slow.length == 0 ? 0 : slowCount.get();
+    }
+
+    /** Whether this measurement keeps its slow calls. */
+    boolean keepsSlow() {
+        return slow.length > 0;
+    }
+
+    long startNanos() {
+        return startNanos.get();
+    }
+
+    long endNanos() {
+        return endNanos.get();
     }
 
     /** Records a failure under its gRPC status code and ErrorInfo reason (or exception class). */

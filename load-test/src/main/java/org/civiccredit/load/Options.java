@@ -25,6 +25,7 @@ public final class Options {
                                     "fresh": new participants for this run; any other NAME: the set load-NAME-NNN
               --contention-wallets 4   the small set of wallets        --redemptions 3000   tokens per redemption phase
               --score-readers 1000000  enrolled participants GetScore picks from
+              --score-open-fractions 0.5  fractions of GetScore's maximum rate to measure open-loop (e.g. 0.5,0.25)
               --cache-fill-timeout 900   most seconds to wait for scoring-service's keeper to cache the readers
               --history-events 10000   one participant's history      --award-lots 2000   one wallet's open lots
               --table-reports 1000     ApplyReport calls per rule table in the table-size comparison
@@ -36,6 +37,7 @@ public final class Options {
               --realm-file deploy/keycloak/civic-credit-realm.json  --demo-table deploy/demo/rule-table.json
               --pids reports=PID,scoring=PID,rewards=PID   service processes (RSS, JFR)
               --results load-test/results   --stem NAME   --jfr true   --commit SHA   --services-jdk TEXT
+              --safepoint-logs DIR  where the JVMs' safepoint logs are (safepoints-PID.log; scripts/load.sh sets it)
             Every host must be a loopback address: the driver refuses any other.
             """;
 

@@ -1,7 +1,10 @@
 package org.civiccredit.load;
 
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.civiccredit.load.Targets.Service;
@@ -19,6 +22,9 @@ public final class Run {
     private final Profiler profiler;
     private final DatabaseWaits waits;
     private final StringBuilder waitLines = new StringBuilder();
+    private final StringBuilder tailLines = new StringBuilder();
+    private final Hiccups hiccups = new Hiccups();
+    private final CpuTimeline cpuTimeline;
     private final ResultsTable results;
     private final String id;
     private final Map<Service, Double> echoRates = new EnumMap<>(Service.class);
@@ -27,6 +33,10 @@ public final class Run {
             ResultsTable results, String id) {
         this.waits = waits;
         this.cpu = new ProcessCpu(memory.pids());
+        Map<String, Long> processes = new LinkedHashMap<>();
+        processes.put("driver", ProcessHandle.current().pid());
+        processes.putAll(memory.pids());
+        this.cpuTimeline = new CpuTimeline(processes);
         this.options = options;
         this.clients = clients;
         this.memory = memory;
@@ -44,6 +54,33 @@ public final class Run {
                 + "service holds a transaction open while it does something else).\n\n"
                 + "| phase | average active sessions by database and "
                 + "state |\n|---|---|\n" + waitLines);
+    }
+
+    /**
+     * Adds, for every open-loop phase, what its calls over 5 ms coincided with ({@link TailCauses}), when the
+     * processes' safepoint logs are in {@code --safepoint-logs} (scripts/load.sh starts the services and the driver
+     * so).
+     */
+    public void addTailCauses() {
+        if (tailLines.isEmpty()) {
+            return;
+        }
+        results.section("What the open loops' slow calls coincided with", """
+                Every call of an open-loop phase slower than 5 ms (the goal's p99), from its intended start to its \
+                completion. Calls whose intervals overlap, chained, form a burst, so that the calls that queued \
+                behind a stop count with those that overlapped it. Each burst is laid over the stops of the \
+                driver's and the services' JVMs (their safepoint logs: collections and other stop-the-world \
+                operations) and over the driver's hiccups (a driver thread that asked to sleep 1 ms woke more than \
+                1 ms late: no core for it, or its JVM stopped). A burst's calls count under every process it \
+                overlapped, so the counts overlap; "none" overlapped nothing and waited for something else (a core, \
+                a queue, the network stack). The last column gives the cores' use (2.00 = both busy) in the 100 ms \
+                windows that fell in a burst and in the others, by process ("other": PostgreSQL, Redis, Keycloak, \
+                the kernel).
+
+                | phase | calls over 5 ms | bursts | calls in bursts overlapping a stop of | in bursts overlapping \
+                none | stops during the phase: count, total, longest | cores in bursts and outside |
+                |---|---|---|---|---|---|---|
+                """ + tailLines);
     }
 
     public Options options() {
@@ -96,9 +133,17 @@ public final class Run {
         waits.start();
         Map<String, Double> cpuBefore = cpu.millis();
         Measurement m;
+        hiccups.clear();
+        cpuTimeline.start();
         try {
             m = phase.get();
+            cpuTimeline.stop();
+            if (m.keepsSlow()) {
+                tailLines.append(TailCauses.row(m, hiccups.within(m.startNanos(), Long.MAX_VALUE), stops(),
+                        cpuTimeline)).append('\n');
+            }
         } finally {
+            cpuTimeline.stop();
             waitLines.append("| ").append(scenario).append(" | ")
                     .append(DatabaseWaits.describe(waits.stop(), 6)).append(" |\n");
             profiler.stop(scenario);
@@ -107,6 +152,18 @@ public final class Run {
                 memory.peaksMib(), ProcessCpu.perOperation(cpuBefore, cpu.millis(), m.successes()), loadAverage(),
                 note));
         return m;
+    }
+
+    /** The safepoint stops of the driver and of each service, from the logs in {@code --safepoint-logs}. */
+    private Map<String, List<Stops.Stop>> stops() {
+        Map<String, List<Stops.Stop>> out = new LinkedHashMap<>();
+        String dir = options.get("safepoint-logs", "");
+        if (dir.isEmpty()) {
+            return out;
+        }
+        out.put("driver", Stops.read(Stops.logOf(Path.of(dir), ProcessHandle.current().pid())));
+        memory.pids().forEach((name, pid) -> out.put(name, Stops.read(Stops.logOf(Path.of(dir), pid))));
+        return out;
     }
 
     /** The machine's 1-minute load average now. */

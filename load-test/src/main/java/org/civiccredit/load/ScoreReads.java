@@ -6,7 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,7 +21,9 @@ import org.civiccredit.load.Targets.Service;
  * Scenario 2: ScoreService/GetScore, as rewards-service calls it (service role, named participant), for a
  * participant drawn uniformly from the enrolled population ({@link Provisioning}), once scoring-service's keeper
  * has cached their scores (as it does in a system that has run for a refresh period). First the maximum rate
- * (closed loop), then an open loop at half that rate for the latency a lightly loaded service gives. Redis'
+ * (closed loop), then an open loop at half that rate for the latency a lightly loaded service gives (and at other
+ * fractions of it, {@code --score-open-fractions}: on two cores shared with the driver, half of the maximum keeps
+ * them three quarters busy), each followed by the echo at the same rate. Redis'
  * keyspace hits and misses during the maximum-rate phase show how many reads the live cache answered.
  */
 public final class ScoreReads {
@@ -43,14 +47,18 @@ public final class ScoreReads {
                 () -> Load.closedLoop("GetScore max", sessions, Load.Bounds.of(run.phase()), read));
         long[] after = keyspace(redis);
         NearCache nearAfter = nearCache(run);
-        double half = max.rate() / 2;
-        // As its echo counterpart (EchoBaseline.openLoop): five unmeasured seconds of the open loop at that rate
-        // first, so the measured phase does not start with the switch from the closed loop.
-        Load.openLoop("warm-up", half, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, read);
-        run.measure("GetScore, half of max", String.format(Locale.ROOT, "open, %.0f/s", half), null,
-                "latency from intended start (goal p99 <= 5 ms)",
-                () -> Load.openLoop("GetScore half", half, Load.Bounds.of(run.phase()), 2_000, read));
-        EchoBaseline.openLoop(run, Service.SCORING, half, "GetScore, half of max");
+        for (double fraction : openFractions(run.options().get("score-open-fractions", "0.5"))) {
+            double rate = max.rate() * fraction;
+            String name = fraction == 0.5 ? "half" : String.format(Locale.ROOT, "%s", fraction);
+            // As its echo counterpart (EchoBaseline.openLoop): five unmeasured seconds of the open loop at that
+            // rate first, so the measured phase does not start with the switch from the closed loop.
+            Load.openLoop("warm-up", rate, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, read);
+            String scenario = fraction == 0.5 ? "GetScore, half of max" : "GetScore, " + name + " of max";
+            run.measure(scenario, String.format(Locale.ROOT, "open, %.0f/s", rate), null,
+                    "latency from intended start" + (fraction == 0.5 ? " (goal p99 <= 5 ms)" : ""),
+                    () -> Load.openLoop("GetScore " + name, rate, Load.Bounds.of(run.phase()), 2_000, read));
+            EchoBaseline.openLoop(run, Service.SCORING, rate, scenario);
+        }
         long hits = after[0] - before[0];
         long misses = after[1] - before[1];
         run.results().section("GetScore and the live cache", String.format(Locale.ROOT, """
@@ -61,6 +69,22 @@ public final class ScoreReads {
                 thread and writes the score back.%s""", hits, misses,
                 hits + misses == 0 ? 0 : 100.0 * misses / (hits + misses), population,
                 nearSummary(nearBefore, nearAfter)));
+    }
+
+    /**
+     * The fractions of the maximum rate at which to measure the open loop ({@code --score-open-fractions}, default
+     * 0.5: the goal's half of the maximum), each between 0 and 1.
+     */
+    static List<Double> openFractions(String option) {
+        List<Double> out = new ArrayList<>();
+        for (String part : option.split(",")) {
+            double f = Double.parseDouble(part.trim());
+            if (!(f > 0 && f <= 1)) {
+                throw new IllegalArgumentException("--score-open-fractions takes fractions in (0, 1]: " + option);
+            }
+            out.add(f);
+        }
+        return out;
     }
 
     /** The near cache's share of the maximum-rate phase's reads, as a sentence; empty without one. */

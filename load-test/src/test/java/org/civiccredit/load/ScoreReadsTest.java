@@ -30,4 +30,14 @@ class ScoreReadsTest {
                 "held 1000 entries (of at most 1000)");
         assertThat(ScoreReads.nearSummary(null, null)).isEmpty();
     }
+
+    @Test
+    void takesFractionsOfTheMaximumRate() {
+        assertThat(ScoreReads.openFractions("0.5")).containsExactly(0.5);
+        assertThat(ScoreReads.openFractions("0.5, 0.25")).containsExactly(0.5, 0.25);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ScoreReads.openFractions("0.5,0"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ScoreReads.openFractions("1.5"));
+    }
 }

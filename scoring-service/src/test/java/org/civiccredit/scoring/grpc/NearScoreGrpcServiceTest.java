@@ -1,16 +1,21 @@
 package org.civiccredit.scoring.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.SHIFT;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.VOL;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.Score;
 import org.civiccredit.scoring.cache.NearScores;
@@ -64,6 +69,27 @@ class NearScoreGrpcServiceTest extends ScoringGrpcTest {
             assertThat(System.nanoTime() - deadline).as("the change written elsewhere, seen").isNegative();
             Thread.sleep(5);
         }
+    }
+
+    @Test
+    void anErasureTheNearCacheHoldsIsNotFoundWithoutARoundTrip() {
+        ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
+        internal.applyReport(report(version, pat.participantId(), VOL, 4, daysAgo(2)));
+        GetScoreRequest byId = GetScoreRequest.newBuilder().setParticipantId(pat.participantId()).build();
+        asService.getScore(byId);
+        internal.eraseParticipant(EraseParticipantRequest.newBuilder().setIdempotencyKey(newId())
+                .setParticipantId(pat.participantId()).build());
+
+        assertThatThrownBy(() -> asService.getScore(byId)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThat(near.get(pat.participantId())).as("the erasure's tombstone, held after Redis answered")
+                .hasValueSatisfying(entry -> assertThat(entry.erased()).isTrue());
+        long before = hmgetCalls();
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> asService.getScore(byId)).isInstanceOfSatisfying(StatusRuntimeException.class,
+                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        }
+        assertThat(hmgetCalls() - before).as("Redis reads for 20 GetScore calls of a held erasure").isLessThan(3);
     }
 
     private long hmgetCalls() {

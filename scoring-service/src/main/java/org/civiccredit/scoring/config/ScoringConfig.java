@@ -75,8 +75,13 @@ public interface ScoringConfig {
         /**
          * How long an entry lives without being rewritten or renewed: removes what nobody keeps (tombstones of
          * erased participants; every entry if no instance runs the keeper). At least twice the refresh period.
+         * The keeper renews an unchanged entry once less than two refresh periods are left, and every renewal
+         * drops the entry from every near cache ({@link org.civiccredit.scoring.cache.NearScores}): with a TTL of
+         * an hour that was every entry every half hour, and 6-8 % of a million entries missing from the near cache
+         * at any time (load runs: GetScore at 0.58 of the echo with 6.6 % of reads missing it, 0.84 with none). A
+         * day renews each entry once a day.
          */
-        @WithDefault("PT1H")
+        @WithDefault("PT24H")
         Duration ttl();
 
         /**

@@ -82,7 +82,8 @@ services_jdk=$(java -version 2>&1 | head -n 1)
 
 status=0
 (cd "$REPO" && java -Xms256m -Xmx1g "$SAFEPOINT_LOG" -jar "$DRIVER/load-test.jar" --pids "$pids" \
-  --commit "$commit" --safepoint-logs "$LOG_DIR" --services-jdk "$services_jdk" --results "$REPO/load-test/results" "$@") || status=$?
+  --commit "$commit" --safepoint-logs "$LOG_DIR" --services-jdk "$services_jdk" \
+  --results "$REPO/load-test/results" "$@") || status=$?
 
 if [[ $stop == yes ]]; then
   "$SCRIPT_DIR/up.sh" stop

@@ -1,7 +1,7 @@
 package org.civiccredit.load;
 
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,16 +137,15 @@ public final class Run {
         cpuTimeline.start();
         try {
             m = phase.get();
-            cpuTimeline.stop();
-            if (m.keepsSlow()) {
-                tailLines.append(TailCauses.row(m, hiccups.within(m.startNanos(), Long.MAX_VALUE), stops(),
-                        cpuTimeline)).append('\n');
-            }
         } finally {
             cpuTimeline.stop();
             waitLines.append("| ").append(scenario).append(" | ")
                     .append(DatabaseWaits.describe(waits.stop(), 6)).append(" |\n");
             profiler.stop(scenario);
+        }
+        if (m.keepsSlow()) {
+            tailLines.append(TailCauses.row(m, hiccups.within(m.startNanos(), Long.MAX_VALUE), stops(), cpuTimeline))
+                    .append('\n');
         }
         results.add(new ResultsTable.Row(scenario, load, m, comparedTo == null ? 0 : echoRate(comparedTo),
                 memory.peaksMib(), ProcessCpu.perOperation(cpuBefore, cpu.millis(), m.successes()), loadAverage(),

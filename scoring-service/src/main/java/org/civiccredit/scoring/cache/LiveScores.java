@@ -150,21 +150,7 @@ public class LiveScores {
                 });
     }
 
-    /**
-     * What the near cache answers now, on the calling thread and without a round trip: an answer that holds (a
-     * score, or none for an erased participant) or, when it holds nothing that counts now or cannot be trusted (no
-     * tiers known yet, Redis unavailable), one that does not, and then {@link #liveAsync} asks further. The gRPC
-     * read answers a hit with it directly: the read most calls make, without the operators and context captures
-     * of a {@link Uni}.
-     */
-    public Answer heldNow(String participantId, Instant now) {
-        Tiers tiers = currentTiers.known();
-        if (tiers == null || !cache.available()) {
-            return Answer.ASK_POSTGRES;
-        }
-        return heldNow(participantId, now, tiers);
-    }
-
+    /** What the near cache answers now, counted as a hit when it holds. */
     private Answer heldNow(String participantId, Instant now, Tiers tiers) {
         Answer held = Answer.of(near.get(participantId), now, tiers);
         if (held.holds()) {
@@ -176,10 +162,10 @@ public class LiveScores {
     /**
      * What the cache answers at a time: whether its entry holds and, if so, the score placed in the given tiers
      * when they are newer (none for an erasure's tombstone). A missing entry, or one past the end of a counting
-     * window it counted, does not hold: PostgreSQL is asked. {@link #live}, {@link #liveAsync} and
-     * {@link #heldNow} all decide with it.
+     * window it counted, does not hold: PostgreSQL is asked. {@link #live} and {@link #liveAsync} both decide
+     * with it.
      */
-    public record Answer(boolean holds, Optional<LiveScore> score) {
+    private record Answer(boolean holds, Optional<LiveScore> score) {
         static final Answer ASK_POSTGRES = new Answer(false, Optional.empty());
 
         static Answer of(Optional<ScoreCache.Entry> cached, Instant now, Tiers tiers) {

@@ -78,14 +78,6 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
             if (participantId.isEmpty()) {
                 throw Refusal.invalid("participant_id", "required for service callers");
             }
-            LiveScores.Answer held = liveScores.heldNow(participantId, now);
-            if (held.holds()) {
-                // The near cache's answer, on this event loop: no Uni for the read nearly every call is.
-                response.onNext(ScoreMapping.toProto(held.score().map(LiveScore::score)
-                        .orElseThrow(() -> Refusal.notFound("no participant " + participantId))));
-                response.onCompleted();
-                return;
-            }
             score = liveScores.liveAsync(participantId, now).map(live -> live.map(LiveScore::score)
                     .orElseThrow(() -> Refusal.notFound("no participant " + participantId)));
         } else {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CpuTimeline implements AutoCloseable {
 
-    private static final double TICK_MS = 10.0;
+    private static final double TICK_MS = 1000 / ProcessCpu.TICKS_PER_SECOND;
     private static final long PERIOD_MS = 100;
 
     /** One reading: when, the machine's busy and total ticks, and each process's ticks (-1 when unreadable). */
@@ -62,7 +62,7 @@ final class CpuTimeline implements AutoCloseable {
     private void sample() {
         long now = System.nanoTime();
         long[] machine = machineTicks();
-        long[] processes = pids.values().stream().mapToLong(CpuTimeline::processTicks).toArray();
+        long[] processes = pids.values().stream().mapToLong(ProcessCpu::ticks).toArray();
         synchronized (samples) {
             samples.add(new Sample(now, machine[0], machine[1], processes));
         }
@@ -144,16 +144,6 @@ final class CpuTimeline implements AutoCloseable {
             return new long[] {total - idle, total};
         } catch (IOException | RuntimeException e) {
             return new long[] {0, 0};
-        }
-    }
-
-    private static long processTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException gone) {
-            return -1;
         }
     }
 

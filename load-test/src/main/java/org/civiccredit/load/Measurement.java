@@ -99,7 +99,7 @@ public final class Measurement {
 
     /** How many calls were slower than {@link #SLOW}, kept or not (0 when this measurement keeps none). */
     long slowTotal() {
-        return slow.length == 0 ? 0 : slowCount.get();
+        return slowCount.get();
     }
 
     /** Whether this measurement keeps its slow calls. */

@@ -14,7 +14,7 @@ import java.util.Map;
 public final class ProcessCpu {
 
     /** Clock ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux). */
-    private static final double TICKS_PER_SECOND = 100.0;
+    static final double TICKS_PER_SECOND = 100.0;
 
     private final Map<String, Long> pids;
 
@@ -26,16 +26,24 @@ public final class ProcessCpu {
     public Map<String, Double> millis() {
         Map<String, Double> out = new LinkedHashMap<>();
         pids.forEach((name, pid) -> {
-            try {
-                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                // after the command: state is field 3, utime field 14, stime field 15 (1-based, man proc)
-                out.put(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND);
-            } catch (IOException | RuntimeException gone) {
-                // not running (any more)
+            long ticks = ticks(pid);
+            if (ticks >= 0) {
+                out.put(name, ticks * 1000 / TICKS_PER_SECOND);
             }
         });
         return out;
+    }
+
+    /** Clock ticks of CPU (user + system, all threads) process {@code pid} used so far; -1 when it is not running. */
+    static long ticks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state is field 3, utime field 14, stime field 15 (1-based, man proc)
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException gone) {
+            return -1;
+        }
     }
 
     /** CPU milliseconds per operation between two readings, per service. */

@@ -49,13 +49,14 @@ public final class ScoreReads {
         NearCache nearAfter = nearCache(run);
         for (double fraction : openFractions(run.options().get("score-open-fractions", "0.5"))) {
             double rate = max.rate() * fraction;
-            String name = fraction == 0.5 ? "half" : String.format(Locale.ROOT, "%s", fraction);
+            boolean goal = fraction == 0.5;
+            String name = goal ? "half" : Double.toString(fraction);
             // As its echo counterpart (EchoBaseline.openLoop): five unmeasured seconds of the open loop at that
             // rate first, so the measured phase does not start with the switch from the closed loop.
             Load.openLoop("warm-up", rate, Load.Bounds.of(Duration.ofSeconds(5)), 2_000, read);
-            String scenario = fraction == 0.5 ? "GetScore, half of max" : "GetScore, " + name + " of max";
+            String scenario = "GetScore, " + name + " of max";
             run.measure(scenario, String.format(Locale.ROOT, "open, %.0f/s", rate), null,
-                    "latency from intended start" + (fraction == 0.5 ? " (goal p99 <= 5 ms)" : ""),
+                    "latency from intended start" + (goal ? " (goal p99 <= 5 ms)" : ""),
                     () -> Load.openLoop("GetScore " + name, rate, Load.Bounds.of(run.phase()), 2_000, read));
             EchoBaseline.openLoop(run, Service.SCORING, rate, scenario);
         }

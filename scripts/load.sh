@@ -13,6 +13,11 @@
 #   scripts/load.sh --running [DRIVER OPTIONS]       against the services already running (no restart, no stop)
 #   scripts/load.sh --help                           the driver's options (e.g. --seconds 20 --scenarios echo,score
 #                                                    --jfr true to record each service with JFR per phase)
+#
+# LOAD_DRIVER_CPUS=1 LOAD_SYSTEM_CPUS=0 scripts/load.sh ...   the driver on CPU 1 only, and everything it measures
+#   (the three services, PostgreSQL, Redis, Keycloak) on CPU 0 only, so that the driver does not compete with the
+#   system for cores (taskset lists: 0, 1, 0-3, ...). The system's processes get every CPU back when the script
+#   ends (also with --keep-running). The results' machine facts show where each process was allowed to run.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -80,8 +85,35 @@ fi
 services_jdk=$(java -version 2>&1 | head -n 1)
 [[ -n "${CIVIC_JAVA_OPTS:-}" ]] && services_jdk+=", with $CIVIC_JAVA_OPTS"
 
+# The processes the driver measures; PostgreSQL's backends are forked from its postmaster, so pinning it pins the
+# connections opened later too.
+system_pids() {
+  local name
+  for name in reports scoring rewards; do cat "$RUN_DIR/$name-service.pid" 2>/dev/null || true; done
+  cat "$RUN_DIR/keycloak.pid" 2>/dev/null || true
+  pgrep -x redis-server || true
+  pgrep -x postgres || true
+}
+
+pin_system() {
+  local pid
+  for pid in $(system_pids); do
+    taskset -a -p -c "$1" "$pid" >/dev/null 2>&1 || say "load" "could not pin process $pid to CPUs $1 (continuing)"
+  done
+}
+
+driver_prefix=()
+if [[ -n "${LOAD_DRIVER_CPUS:-}" ]]; then
+  [[ -n "${LOAD_SYSTEM_CPUS:-}" ]] || die "load" "LOAD_DRIVER_CPUS needs LOAD_SYSTEM_CPUS (the CPUs for everything else)"
+  all_cpus="0-$(($(nproc --all) - 1))"
+  say "load" "driver on CPUs $LOAD_DRIVER_CPUS; services, PostgreSQL, Redis and Keycloak on CPUs $LOAD_SYSTEM_CPUS"
+  trap 'pin_system "$all_cpus"' EXIT
+  pin_system "$LOAD_SYSTEM_CPUS"
+  driver_prefix=(taskset -c "$LOAD_DRIVER_CPUS")
+fi
+
 status=0
-(cd "$REPO" && java -Xms256m -Xmx1g "$SAFEPOINT_LOG" -jar "$DRIVER/load-test.jar" --pids "$pids" \
+(cd "$REPO" && "${driver_prefix[@]}" java -Xms256m -Xmx1g "$SAFEPOINT_LOG" -jar "$DRIVER/load-test.jar" --pids "$pids" \
   --commit "$commit" --safepoint-logs "$LOG_DIR" --services-jdk "$services_jdk" \
   --results "$REPO/load-test/results" "$@") || status=$?
 

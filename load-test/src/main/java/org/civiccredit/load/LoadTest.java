@@ -64,7 +64,7 @@ public final class LoadTest {
         MachineFacts.record(results, o, scoringDb, dbUser, dbPassword, redisHost, redisPort);
         ProcessMemory memory = new ProcessMemory(o.pids(), scheduler);
         Profiler profiler = new Profiler(o.pids(), resultsDir.resolve(stem + "-jfr"),
-                Boolean.parseBoolean(o.get("jfr", "false")));
+                o.get("jfr", "false"));
 
         try (Targets targets = new Targets(addresses, 4);
                 RedisWire redisInfo = new RedisWire(redisHost, redisPort);

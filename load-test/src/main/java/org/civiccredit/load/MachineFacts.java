@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The facts a results table needs to be read fairly: machine, JDKs, versions, commit, load at the start. */
 public final class MachineFacts {
@@ -22,6 +24,7 @@ public final class MachineFacts {
         results.fact("driver JDK", System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version"));
         results.fact("services JDK", o.get("services-jdk", "as the driver"));
+        results.fact("CPUs allowed", cpusAllowed(o.pids()));
         results.fact("load average at start", read("/proc/loadavg"));
         try {
             results.fact("PostgreSQL", Provisioning.text(scoringDb, dbUser, dbPassword, "SHOW server_version"));
@@ -34,6 +37,23 @@ public final class MachineFacts {
                     .map(l -> l.substring(14)).orElse("unknown"));
         }
         results.fact("phases", o.seconds() + " s measured after " + o.warmupSeconds() + " s warm-up");
+    }
+
+    /**
+     * Which CPUs the driver and each service may run on (the kernel's affinity list), e.g. "driver 1; reports 0,
+     * scoring 0, rewards 0" when scripts/load.sh separated them.
+     */
+    static String cpusAllowed(Map<String, Long> pids) {
+        StringBuilder s = new StringBuilder("driver ").append(cpusAllowed("/proc/self/status"));
+        String services = pids.entrySet().stream()
+                .map(e -> e.getKey() + " " + cpusAllowed("/proc/" + e.getValue() + "/status"))
+                .collect(Collectors.joining(", "));
+        return services.isEmpty() ? s.toString() : s.append("; ").append(services).toString();
+    }
+
+    private static String cpusAllowed(String statusFile) {
+        return read(statusFile).lines().filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
     }
 
     private static String cpuModel() {

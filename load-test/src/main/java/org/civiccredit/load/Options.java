@@ -36,7 +36,9 @@ public final class Options {
               --scoring-db jdbc:postgresql://127.0.0.1:5432/civic_scoring  (also --reports-db, --db-user, --db-password)
               --realm-file deploy/keycloak/civic-credit-realm.json  --demo-table deploy/demo/rule-table.json
               --pids reports=PID,scoring=PID,rewards=PID   service processes (RSS, JFR)
-              --results load-test/results   --stem NAME   --jfr true   --commit SHA   --services-jdk TEXT
+              --results load-test/results   --stem NAME   --commit SHA   --services-jdk TEXT
+              --jfr true|cpu        record each service with JFR per phase: true with the JDK's "profile" settings,
+                                    cpu with execution samples every millisecond and little else (a lighter load)
               --safepoint-logs DIR  where the JVMs' safepoint logs are (safepoints-PID.log; scripts/load.sh sets it)
             Every host must be a loopback address: the driver refuses any other.
             """;

@@ -9,27 +9,48 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Optional JFR recordings of the services, one per measured phase and service ({@code jcmd PID JFR.start}
- * with the "profile" settings, stopped and dumped when the phase ends), each summarised by {@link JfrHotspots}
- * next to it. Off unless {@code --jfr true}: recording costs the services a few per cent.
+ * Optional JFR recordings of the services, one per measured phase and service ({@code jcmd PID JFR.start}, stopped
+ * and dumped when the phase ends), each summarised by {@link JfrHotspots} next to it. Off unless {@code --jfr}:
+ * {@code true} records with the JDK's "profile" settings (locks, sockets and allocations too; that slowed the
+ * services' echo tenfold on one machine), {@code cpu} with {@code cpu-samples.jfc}: execution samples every
+ * millisecond and the collections only.
  */
 public final class Profiler {
 
     private final Map<String, Long> pids;
     private final Path dir;
     private final boolean enabled;
+    private final String settings;
 
-    public Profiler(Map<String, Long> pids, Path dir, boolean enabled) {
+    /** {@code mode}: "false" (no recordings), "true" (the JDK's profile settings) or "cpu" (see the class). */
+    public Profiler(Map<String, Long> pids, Path dir, String mode) {
         this.pids = pids;
         this.dir = dir;
-        this.enabled = enabled && !pids.isEmpty();
+        this.enabled = !mode.equals("false") && !pids.isEmpty();
+        this.settings = switch (mode) {
+            case "false", "true" -> "profile";
+            case "cpu" -> enabled ? cpuSettings(dir).toString() : "";
+            default -> throw new IllegalArgumentException("--jfr takes true, cpu or false, not " + mode);
+        };
+    }
+
+    /** The bundled settings, written beside the recordings: jcmd hands the service a file name to read. */
+    private static Path cpuSettings(Path dir) {
+        try (var in = Profiler.class.getResourceAsStream("/cpu-samples.jfc")) {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("cpu-samples.jfc").toAbsolutePath();
+            Files.write(file, in.readAllBytes());
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public void start(String phase) {
         if (!enabled) {
             return;
         }
-        pids.forEach((service, pid) -> jcmd(pid, "JFR.start", "name=" + name(phase), "settings=profile"));
+        pids.forEach((service, pid) -> jcmd(pid, "JFR.start", "name=" + name(phase), "settings=" + settings));
     }
 
     public void stop(String phase) {

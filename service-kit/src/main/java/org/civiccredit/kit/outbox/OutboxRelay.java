@@ -217,13 +217,7 @@ public class OutboxRelay {
      * stops at a row to be retried later; the others go on. Returns the number of rows delivered.
      */
     private int deliverTogether(List<Object[]> streams) {
-        List<Deque<PendingRow>> open = new ArrayList<>(streams.size());
-        for (Object[] head : streams) {
-            Deque<PendingRow> rows = lockAndLoad((String) head[0], (String) head[1]);
-            if (!rows.isEmpty()) {
-                open.add(rows);
-            }
-        }
+        List<Deque<PendingRow>> open = lockAndLoad(streams);
         int delivered = 0;
         while (true) {
             Instant now = Instant.now();
@@ -269,24 +263,51 @@ public class OutboxRelay {
         return target + "/" + stream;
     }
 
-    /** The stream's undelivered rows (in order, at most {@link #ROWS_PER_STREAM}), or none if another pass has it. */
-    private Deque<PendingRow> lockAndLoad(String target, String stream) {
-        Deque<PendingRow> pending = new ArrayDeque<>();
-        boolean mine = (Boolean) em.createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext(?1))")
-                .setParameter(1, streamLockName(target, stream)).getSingleResult();
-        if (!mine) {
-            return pending;
+    /**
+     * Takes each of the streams whose advisory lock is free and loads their undelivered rows (each stream's in order,
+     * at most {@link #ROWS_PER_STREAM}), all in one statement; a stream another pass holds is left out. Returns the
+     * streams that have rows, in the order given. The CTE is materialized, so each stream's lock is tried exactly once
+     * and before its rows are read.
+     */
+    private List<Deque<PendingRow>> lockAndLoad(List<Object[]> streams) {
+        int n = streams.size();
+        String[] targets = new String[n];
+        String[] names = new String[n];
+        String[] locks = new String[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = (String) streams.get(i)[0];
+            names[i] = (String) streams.get(i)[1];
+            locks[i] = streamLockName(targets[i], names[i]);
         }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                SELECT id, kind, payload, attempts, next_attempt_at, report_id FROM outbox
-                WHERE target = ?1 AND stream = ?2 AND delivered_at IS NULL ORDER BY id LIMIT ?3""")
-                .setParameter(1, target).setParameter(2, stream).setParameter(3, ROWS_PER_STREAM).getResultList();
+                WITH mine AS MATERIALIZED (
+                    SELECT s.ord, s.target, s.stream
+                    FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[])) WITH ORDINALITY
+                        AS s(target, stream, lock_name, ord)
+                    WHERE pg_try_advisory_xact_lock(hashtext(s.lock_name)))
+                SELECT mine.ord, o.id, o.kind, o.payload, o.attempts, o.next_attempt_at, o.report_id
+                FROM mine CROSS JOIN LATERAL (
+                    SELECT id, kind, payload, attempts, next_attempt_at, report_id FROM outbox
+                    WHERE target = mine.target AND stream = mine.stream AND delivered_at IS NULL
+                    ORDER BY id LIMIT ?4) o
+                ORDER BY mine.ord, o.id""")
+                .setParameter(1, targets).setParameter(2, names).setParameter(3, locks)
+                .setParameter(4, ROWS_PER_STREAM).getResultList();
+        List<Deque<PendingRow>> open = new ArrayList<>();
+        Deque<PendingRow> pending = null;
+        long stream = -1;
         for (Object[] row : rows) {
-            pending.add(new PendingRow(((Number) row[0]).longValue(), (String) row[1], (byte[]) row[2],
-                    ((Number) row[3]).intValue(), toInstant(row[4]), (UUID) row[5], pending));
+            long ord = ((Number) row[0]).longValue();
+            if (ord != stream) {
+                stream = ord;
+                pending = new ArrayDeque<>();
+                open.add(pending);
+            }
+            pending.add(new PendingRow(((Number) row[1]).longValue(), (String) row[2], (byte[]) row[3],
+                    ((Number) row[4]).intValue(), toInstant(row[5]), (UUID) row[6], pending));
         }
-        return pending;
+        return open;
     }
 
     /**

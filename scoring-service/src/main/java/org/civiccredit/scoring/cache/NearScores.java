@@ -1,7 +1,5 @@
 package org.civiccredit.scoring.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -105,7 +103,7 @@ public class NearScores {
     /**
      * Participant key ({@link #keyOf}) to its {@link Held} entry, or to the {@link Ticket} of a read on its way.
      */
-    private volatile ConcurrentMap<Object, Object> entries;
+    private volatile SecondChanceMap<Object, Object> entries;
     /** The tiers and tier names held entries refer to, one instance each. */
     private final ConcurrentMap<Object, Object> shared = new ConcurrentHashMap<>();
     /** Changes whenever everything held is dropped (a flush, the tracking connection lost or regained). */
@@ -124,8 +122,7 @@ public class NearScores {
             LOG.info("near cache of live scores is off (scoring.live.near-max-entries=0)");
             return;
         }
-        Cache<Object, Object> cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
-        entries = cache.asMap();
+        entries = new SecondChanceMap<>(maxEntries);
         client = Redis.createClient(vertx, new RedisOptions()
                 .setConnectionString(hosts.split(",")[0].trim())
                 .setPreferredProtocolVersion(ProtocolVersion.RESP3));
@@ -148,7 +145,7 @@ public class NearScores {
 
     /** The entry held for a participant; empty when none is held or tracking is down. */
     public Optional<ScoreCache.Entry> get(String participantId) {
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         if (!tracking || held == null) {
             return Optional.empty();
         }
@@ -161,7 +158,7 @@ public class NearScores {
      * be kept) when tracking is down, or an entry or another read's ticket is there already.
      */
     public Ticket reserve(String participantId) {
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         if (!tracking || held == null) {
             return null;
         }
@@ -181,7 +178,7 @@ public class NearScores {
      * PostgreSQL and a refill, which is announced) or a failed read.
      */
     public void fill(String participantId, Ticket ticket, Optional<ScoreCache.Entry> answer) {
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         if (ticket == null || held == null) {
             return;
         }
@@ -199,7 +196,7 @@ public class NearScores {
 
     /** Drops what is held for a participant (a change this instance is writing). */
     public void invalidate(String participantId) {
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         if (held != null) {
             held.remove(keyOf(participantId));
         }
@@ -207,13 +204,13 @@ public class NearScores {
 
     /** Whether anything (an entry or a read's ticket) is held for a participant. */
     boolean holds(String participantId) {
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         return held != null && held.containsKey(keyOf(participantId));
     }
 
     /** How many entries and tickets are held. */
     public long size() {
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         return held == null ? 0 : held.size();
     }
 
@@ -356,7 +353,7 @@ public class NearScores {
 
     private void dropAll() {
         epoch.incrementAndGet();
-        ConcurrentMap<Object, Object> held = entries;
+        SecondChanceMap<Object, Object> held = entries;
         if (held != null) {
             held.clear();
         }

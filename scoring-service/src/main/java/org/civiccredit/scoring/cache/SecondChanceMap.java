@@ -1,0 +1,152 @@
+package org.civiccredit.scoring.cache;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A concurrent map of at most about {@code capacity} entries that evicts by CLOCK (second chance): a read marks
+ * its entry referenced, and when an insert takes the map over its capacity a sweep goes round the entries,
+ * clearing marks and removing the first entries it finds unmarked.
+ *
+ * <p>Why not Caffeine, as before: a Caffeine read records the entry in a read buffer and later moves it in the
+ * eviction order, so every read writes references into long-lived objects. For scoring-service's near cache, a
+ * million entries read at tens of thousands per second, those writes dirtied thousands of cards between young
+ * collections, and the collections' pauses were longest there (docs/performance.md, tenth and eleventh rounds).
+ * Here a read writes nothing but a boolean, and only when the entry was not marked since the last sweep; a
+ * boolean store needs no card mark.
+ *
+ * <p>Conditional operations compare values with {@code equals}, as {@link java.util.concurrent.ConcurrentMap}
+ * does. The size may exceed the capacity by the inserts that race a sweep in progress.
+ */
+final class SecondChanceMap<K, V> {
+
+    /** A value and its reference mark; a replaced value gets a new node (unmarked). */
+    private static final class Node<V> {
+        final V value;
+        /** Plain, not volatile: a mark lost to a race only changes which entry a sweep takes. */
+        boolean referenced;
+
+        Node(V value) {
+            this.value = value;
+        }
+    }
+
+    private final ConcurrentHashMap<K, Node<V>> map;
+    private final int capacity;
+    private final ReentrantLock sweeping = new ReentrantLock();
+    /** Where the last sweep stopped; guarded by {@link #sweeping}. */
+    private Iterator<Map.Entry<K, Node<V>>> hand;
+
+    SecondChanceMap(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive, not " + capacity);
+        }
+        this.capacity = capacity;
+        this.map = new ConcurrentHashMap<>(Math.min(capacity, 1 << 16));
+    }
+
+    /** The value held for {@code key}, marking it referenced; null when none is held. */
+    V get(Object key) {
+        Node<V> node = map.get(key);
+        if (node == null) {
+            return null;
+        }
+        if (!node.referenced) {
+            node.referenced = true;
+        }
+        return node.value;
+    }
+
+    /** Holds {@code value} unless {@code key} holds one already; returns that one, or null when this was held. */
+    V putIfAbsent(K key, V value) {
+        Node<V> there = map.putIfAbsent(key, new Node<>(Objects.requireNonNull(value)));
+        if (there != null) {
+            return there.value;
+        }
+        evictIfOver();
+        return null;
+    }
+
+    /** Replaces the value of {@code key} if it equals {@code expected}; whether it did. */
+    boolean replace(K key, V expected, V value) {
+        Objects.requireNonNull(value);
+        boolean[] replaced = {false};
+        map.computeIfPresent(key, (k, node) -> {
+            if (!Objects.equals(node.value, expected)) {
+                return node;
+            }
+            replaced[0] = true;
+            return new Node<>(value);
+        });
+        return replaced[0];
+    }
+
+    /** Removes {@code key} if its value equals {@code expected}; whether it did. */
+    boolean remove(Object key, Object expected) {
+        boolean[] removed = {false};
+        map.computeIfPresent(cast(key), (k, node) -> {
+            if (!Objects.equals(node.value, expected)) {
+                return node;
+            }
+            removed[0] = true;
+            return null;
+        });
+        return removed[0];
+    }
+
+    /** Removes whatever {@code key} holds. */
+    void remove(Object key) {
+        map.remove(key);
+    }
+
+    boolean containsKey(Object key) {
+        return map.containsKey(key);
+    }
+
+    int size() {
+        return map.size();
+    }
+
+    void clear() {
+        map.clear();
+    }
+
+    /**
+     * Sweeps while the map is over its capacity: one thread at a time (an insert that finds a sweep running leaves
+     * it to that one), at most two rounds of the entries per sweep, since the first round clears every mark.
+     */
+    private void evictIfOver() {
+        if (map.size() <= capacity || !sweeping.tryLock()) {
+            return;
+        }
+        try {
+            long steps = 2L * map.size() + 2;
+            while (map.size() > capacity && steps-- > 0) {
+                if (hand == null || !hand.hasNext()) {
+                    hand = map.entrySet().iterator();
+                    if (!hand.hasNext()) {
+                        return;
+                    }
+                }
+                Map.Entry<K, Node<V>> e = hand.next();
+                Node<V> node = e.getValue();
+                if (node.referenced) {
+                    node.referenced = false;
+                } else {
+                    // Only this node: a value replaced meanwhile is a new, unswept node.
+                    map.remove(e.getKey(), node);
+                }
+            }
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private K cast(Object key) {
+        return (K) key;
+    }
+}

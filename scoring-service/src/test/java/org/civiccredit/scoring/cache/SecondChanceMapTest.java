@@ -1,0 +1,96 @@
+package org.civiccredit.scoring.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+class SecondChanceMapTest {
+
+    @Test
+    void holdsAtMostItsCapacityAndKeepsWhatWasReadSinceTheLastSweep() {
+        SecondChanceMap<Integer, String> map = new SecondChanceMap<>(100);
+        for (int i = 0; i < 100; i++) {
+            assertThat(map.putIfAbsent(i, "v" + i)).isNull();
+        }
+        assertThat(map.size()).isEqualTo(100);
+        // Read half of them; an insert over the capacity takes an unread one.
+        for (int i = 0; i < 100; i += 2) {
+            assertThat(map.get(i)).isEqualTo("v" + i);
+        }
+        for (int i = 100; i < 150; i++) {
+            map.putIfAbsent(i, "v" + i);
+            assertThat(map.size()).isLessThanOrEqualTo(100);
+        }
+        for (int i = 0; i < 100; i += 2) {
+            assertThat(map.containsKey(i)).as("read entry %d survives the first round", i).isTrue();
+        }
+        for (int i = 1; i < 100; i += 2) {
+            assertThat(map.containsKey(i)).as("unread entry %d was taken", i).isFalse();
+        }
+        // Without further reads the marks are gone after a round: new inserts now take old entries too.
+        for (int i = 150; i < 400; i++) {
+            map.putIfAbsent(i, "v" + i);
+        }
+        assertThat(map.size()).isEqualTo(100);
+    }
+
+    @Test
+    void conditionalChangesCompareValuesAsAConcurrentMapDoes() {
+        SecondChanceMap<String, Object> map = new SecondChanceMap<>(10);
+        Object ticket = new Object();
+        assertThat(map.putIfAbsent("k", ticket)).isNull();
+        assertThat(map.putIfAbsent("k", new Object())).isSameAs(ticket);
+        assertThat(map.replace("k", new Object(), "other")).isFalse();
+        assertThat(map.get("k")).isSameAs(ticket);
+        assertThat(map.replace("k", ticket, "entry")).isTrue();
+        assertThat(map.get("k")).isEqualTo("entry");
+        assertThat(map.remove("k", ticket)).isFalse();
+        assertThat(map.remove("k", new String("entry"))).as("equal, not the same instance").isTrue();
+        assertThat(map.containsKey("k")).isFalse();
+        assertThat(map.replace("k", "entry", "again")).as("nothing to replace").isFalse();
+        assertThat(map.containsKey("k")).isFalse();
+        map.putIfAbsent("a", "1");
+        map.putIfAbsent("b", "2");
+        map.remove("a");
+        assertThat(map.size()).isEqualTo(1);
+        map.clear();
+        assertThat(map.size()).isZero();
+        assertThat(map.get("b")).isNull();
+    }
+
+    @Test
+    void staysBoundedUnderConcurrentReadsAndInserts() throws Exception {
+        int capacity = 5_000;
+        SecondChanceMap<Integer, Integer> map = new SecondChanceMap<>(capacity);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                work.add(pool.submit(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    for (int i = 0; i < 200_000; i++) {
+                        int key = random.nextInt(50_000);
+                        if (map.get(key) == null) {
+                            map.putIfAbsent(key, key);
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        // Inserts racing a sweep may leave a few over; the next insert sweeps them away.
+        assertThat(map.size()).isLessThanOrEqualTo(capacity + 4);
+        map.putIfAbsent(-1, -1);
+        assertThat(map.size()).isLessThanOrEqualTo(capacity);
+    }
+}

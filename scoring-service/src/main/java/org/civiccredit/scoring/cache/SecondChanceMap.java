@@ -19,9 +19,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * boolean store needs no card mark.
  *
  * <p>Conditional operations compare values with {@code equals}, as {@link java.util.concurrent.ConcurrentMap}
- * does. The size may exceed the capacity by the inserts that race a sweep in progress.
+ * does. The size may exceed the capacity by the inserts that race a sweep in progress, and briefly by a few more
+ * (see {@link #evictIfOver}).
  */
 final class SecondChanceMap<K, V> {
+
+    /** The most entries one insert's sweep looks at. */
+    static final int SWEEP_STEPS = 1024;
 
     /** A value and its reference mark; a replaced value gets a new node (unmarked). */
     private static final class Node<V> {
@@ -116,14 +120,16 @@ final class SecondChanceMap<K, V> {
 
     /**
      * Sweeps while the map is over its capacity: one thread at a time (an insert that finds a sweep running leaves
-     * it to that one), at most two rounds of the entries per sweep, since the first round clears every mark.
+     * it to that one), and at most {@link #SWEEP_STEPS} entries per insert, so that no insert (on an event loop, say)
+     * walks a million marked entries at once. When every entry was read since the last round, the map may so hold
+     * up to one entry more per {@code SWEEP_STEPS} held until the hand has cleared their marks.
      */
     private void evictIfOver() {
         if (map.size() <= capacity || !sweeping.tryLock()) {
             return;
         }
         try {
-            long steps = 2L * map.size() + 2;
+            int steps = SWEEP_STEPS;
             while (map.size() > capacity && steps-- > 0) {
                 if (hand == null || !hand.hasNext()) {
                     hand = map.entrySet().iterator();

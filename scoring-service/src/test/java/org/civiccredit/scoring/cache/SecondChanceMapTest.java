@@ -93,4 +93,23 @@ class SecondChanceMapTest {
         map.putIfAbsent(-1, -1);
         assertThat(map.size()).isLessThanOrEqualTo(capacity);
     }
+
+    @Test
+    void anInsertLooksAtABoundedNumberOfEntriesEvenWhenEveryOneWasRead() {
+        int capacity = 10 * SecondChanceMap.SWEEP_STEPS;
+        SecondChanceMap<Integer, Integer> map = new SecondChanceMap<>(capacity);
+        for (int i = 0; i < capacity; i++) {
+            map.putIfAbsent(i, i);
+            map.get(i);
+        }
+        // Every entry is marked: the first insert clears SWEEP_STEPS marks and takes nothing. (Small Integer keys
+        // lie in the table in key order, so the hand meets the new keys after every old one.)
+        map.putIfAbsent(capacity, capacity);
+        assertThat(map.size()).isEqualTo(capacity + 1);
+        // Each further insert goes on where the last stopped; within one round the map is back at its capacity.
+        for (int i = 1; i <= 10; i++) {
+            map.putIfAbsent(capacity + i, capacity + i);
+        }
+        assertThat(map.size()).isLessThanOrEqualTo(capacity);
+    }
 }

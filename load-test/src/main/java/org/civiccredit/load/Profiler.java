@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Optional JFR recordings of the services, one per measured phase and service ({@code jcmd PID JFR.start}, stopped
  * and dumped when the phase ends), each summarised by {@link JfrHotspots} next to it. Off unless {@code --jfr}:
- * {@code true} records with the JDK's "profile" settings (locks, sockets and allocations too; that slowed the
- * services' echo tenfold on one machine), {@code cpu} with {@code cpu-samples.jfc}: execution samples every
- * millisecond and the collections only.
+ * {@code true} records with the JDK's "profile" settings (locks, sockets and allocations too, but execution samples
+ * only every 10 ms: too few to place a cost of a few per cent in a 20 s phase), {@code cpu} with
+ * {@code cpu-samples.jfc}: execution samples every millisecond and the collections only.
  */
 public final class Profiler {
 

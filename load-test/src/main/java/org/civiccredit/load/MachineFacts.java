@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The facts a results table needs to be read fairly: machine, JDKs, versions, commit, load at the start. */
@@ -52,18 +53,22 @@ public final class MachineFacts {
     }
 
     private static String cpusAllowed(String statusFile) {
-        return read(statusFile).lines().filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst()
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        return field(statusFile, "Cpus_allowed_list:").orElse("unknown");
     }
 
     private static String cpuModel() {
-        return read("/proc/cpuinfo").lines().filter(l -> l.startsWith("model name")).findFirst()
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown model");
+        return field("/proc/cpuinfo", "model name").orElse("unknown model");
     }
 
     private static String memTotal() {
-        return read("/proc/meminfo").lines().filter(l -> l.startsWith("MemTotal")).findFirst()
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024 / 1024 + " GiB").orElse("unknown");
+        return field("/proc/meminfo", "MemTotal")
+                .map(v -> Long.parseLong(v.replaceAll("[^0-9]", "")) / 1024 / 1024 + " GiB").orElse("unknown");
+    }
+
+    /** The value of the first {@code key: value} line of a /proc file whose line starts with {@code key}. */
+    private static Optional<String> field(String file, String key) {
+        return read(file).lines().filter(l -> l.startsWith(key)).findFirst()
+                .map(l -> l.substring(l.indexOf(':') + 1).trim());
     }
 
     private static String read(String file) {

@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.civiccredit.api.scoring.v1.GetRuleTableRequest;
 import org.civiccredit.api.scoring.v1.RuleTable;
@@ -62,6 +64,21 @@ public class RuleCatalog {
         return Optional.ofNullable(stored);
     }
 
+    /** At most this many rules of the current version are held in memory; beyond that a rule is read each time. */
+    static final int MAX_HELD_RULES = 10_000;
+
+    /** Rules of one version as this service stored them, held in memory: a published version never changes. */
+    private record HeldRules(long version, ConcurrentMap<String, CatalogRule> byCode) {
+    }
+
+    /**
+     * The current version's rules read so far, so that a report reads its rule from memory rather than from the
+     * database: intake reads one per report. Nothing held can go stale, since a stored version is never changed;
+     * a newer version starts an empty set. A code the version lacks is never held, so a rule added by a newer
+     * publication is found once the version moves on.
+     */
+    private volatile HeldRules held = new HeldRules(0, new ConcurrentHashMap<>());
+
     private synchronized void advanceTo(long version) {
         if (version > known) {
             known = version;
@@ -70,9 +87,22 @@ public class RuleCatalog {
 
     /** A rule of the current version: looked up by key, whatever the table's size. */
     public Optional<CatalogRule> currentRule(String code) {
-        return currentVersion().flatMap(v -> Optional
-                .ofNullable(em.find(RuleCatalogEntity.class, new RuleCatalogEntity.Key(v, code)))
-                .map(RuleCatalogEntity::toDomain));
+        return currentVersion().flatMap(v -> {
+            HeldRules rules = held;
+            if (rules.version() != v) {
+                rules = new HeldRules(v, new ConcurrentHashMap<>());
+                held = rules;
+            }
+            CatalogRule rule = rules.byCode().get(code);
+            if (rule == null) {
+                rule = Optional.ofNullable(em.find(RuleCatalogEntity.class, new RuleCatalogEntity.Key(v, code)))
+                        .map(RuleCatalogEntity::toDomain).orElse(null);
+                if (rule != null && rules.byCode().size() < MAX_HELD_RULES) {
+                    rules.byCode().putIfAbsent(code, rule);
+                }
+            }
+            return Optional.ofNullable(rule);
+        });
     }
 
     /** Stores a published version (idempotent: a version is immutable once published). */

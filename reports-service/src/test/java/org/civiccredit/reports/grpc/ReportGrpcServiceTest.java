@@ -37,8 +37,11 @@ import org.civiccredit.kit.domain.ProtectedGround;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.Occurred;
+import org.civiccredit.reports.persistence.RuleCatalogEntity;
 import org.civiccredit.reports.service.RefusalCounts;
 import org.civiccredit.reports.service.RuleCatalog;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +66,9 @@ class ReportGrpcServiceTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    SessionFactory sessionFactory;
 
     private ReportServiceBlockingStub greenway;
     private String participantId;
@@ -92,6 +98,25 @@ class ReportGrpcServiceTest {
         assertThat(em.createNativeQuery("SELECT kind FROM outbox WHERE report_id = ?1")
                 .setParameter(1, UUID.fromString(accepted.getReportId())).getResultList())
                 .containsExactly("SCORING_APPLY_REPORT");
+    }
+
+    @Test
+    void reportsUnderARuleAlreadyReadTakeItFromMemoryNotTheDatabase() {
+        greenway.submitReport(report(participantId).build());
+        Statistics statistics = sessionFactory.getStatistics();
+        String rules = RuleCatalogEntity.class.getName();
+        long loaded = statistics.getEntityStatistics(rules).getLoadCount();
+        for (int i = 0; i < 3; i++) {
+            assertThat(greenway.submitReport(report(participantId).build()).getRuleTableVersion())
+                    .isEqualTo(IntakeFixtures.TABLE_VERSION);
+        }
+        assertThat(statistics.getEntityStatistics(rules).getLoadCount()).isEqualTo(loaded);
+        // The held rule is the one stored: its category still decides the agency's scope.
+        assertRefused(Status.Code.FAILED_PRECONDITION, "RULE_OUTSIDE_AGENCY_SCOPE",
+                () -> greenway.submitReport(report(participantId).setRuleCode("LEARN").setQuantity(0).build()));
+        assertRefused(Status.Code.FAILED_PRECONDITION, "RULE_OUTSIDE_AGENCY_SCOPE",
+                () -> greenway.submitReport(report(participantId).setRuleCode("LEARN").setQuantity(0).build()));
+        assertThat(reportCount(participantId)).isEqualTo(4);
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.screen.ProtectedGroundScreen;
 import org.civiccredit.scoring.config.ScoringConfig;
@@ -33,6 +35,9 @@ public class RuleTables {
 
     private static final ProtectedGroundScreen SCREEN = ProtectedGroundScreen.fromClasspath();
 
+    /** At most this many published rules are held in memory; beyond that a rule is read each time. */
+    static final int MAX_HELD_RULES = 10_000;
+
     @Inject
     ScoringConfig config;
 
@@ -41,6 +46,13 @@ public class RuleTables {
 
     @Inject
     Event<Tiers> tiersPublished;
+
+    /**
+     * Published rules read so far, by version and code: every applied report reads its rule, and a published
+     * version never changes, so nothing held can go stale. A rule not found is not held: its version may be in
+     * the middle of being published.
+     */
+    private final ConcurrentMap<RuleEntity.Key, RuleDefinition> held = new ConcurrentHashMap<>();
 
     /**
      * Validates the whole table, then stores it as the next version, which becomes current. The rows are
@@ -156,6 +168,24 @@ public class RuleTables {
         e.capPeriod = rule.capPeriod();
         e.countsForSeconds = rule.countsFor().toSeconds();
         return e;
+    }
+
+    /** Rule {@code code} of published version {@code version}; empty when that version does not have it. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<RuleDefinition> rule(long version, String code) {
+        RuleEntity.Key key = new RuleEntity.Key(version, code);
+        RuleDefinition rule = held.get(key);
+        if (rule == null) {
+            RuleEntity stored = em.find(RuleEntity.class, key);
+            if (stored == null) {
+                return Optional.empty();
+            }
+            rule = toDefinition(stored);
+            if (held.size() < MAX_HELD_RULES) {
+                held.putIfAbsent(key, rule);
+            }
+        }
+        return Optional.of(rule);
     }
 
     static RuleDefinition toDefinition(RuleEntity e) {

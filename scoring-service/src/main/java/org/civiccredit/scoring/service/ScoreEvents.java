@@ -31,7 +31,6 @@ import org.civiccredit.scoring.domain.ScoreEvaluation;
 import org.civiccredit.scoring.domain.ScoreEvent;
 import org.civiccredit.scoring.persistence.CapUsageRepository;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
-import org.civiccredit.scoring.persistence.RuleEntity;
 import org.civiccredit.scoring.persistence.ScoreEventEntity;
 import org.civiccredit.scoring.relay.AwardOutbox;
 
@@ -62,6 +61,9 @@ public class ScoreEvents {
     Scores scores;
 
     @Inject
+    RuleTables ruleTables;
+
+    @Inject
     CurrentTiers currentTiers;
 
     @Inject
@@ -89,12 +91,9 @@ public class ScoreEvents {
             return Outcome.unchanged(existing.toDomain());
         }
 
-        RuleEntity stored = RuleEntity.findById(new RuleEntity.Key(report.ruleTableVersion(), report.ruleCode()));
-        if (stored == null) {
-            throw Refusal.failedPrecondition("RULE_VERSION_UNKNOWN", "rule table version "
-                    + report.ruleTableVersion() + " does not exist or has no rule " + report.ruleCode());
-        }
-        RuleDefinition rule = RuleTables.toDefinition(stored);
+        RuleDefinition rule = ruleTables.rule(report.ruleTableVersion(), report.ruleCode())
+                .orElseThrow(() -> Refusal.failedPrecondition("RULE_VERSION_UNKNOWN", "rule table version "
+                        + report.ruleTableVersion() + " does not exist or has no rule " + report.ruleCode()));
         if (rule.perUnit() && report.quantity() < 1) {
             throw Refusal.invalid("quantity", "rule " + rule.code() + " counts per " + rule.unitName()
                     + ": the quantity must be at least 1");

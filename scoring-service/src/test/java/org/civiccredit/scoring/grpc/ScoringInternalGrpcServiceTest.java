@@ -16,6 +16,7 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
 import io.grpc.Status;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,11 +43,17 @@ import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.scoring.persistence.RuleEntity;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.Test;
 
 /** reports-service's calls into scoring over gRPC with real tokens: registration, reports, contests, erasure. */
 @QuarkusTest
 class ScoringInternalGrpcServiceTest extends ScoringGrpcTest {
+
+    @Inject
+    SessionFactory sessionFactory;
 
 
 
@@ -228,6 +235,26 @@ class ScoringInternalGrpcServiceTest extends ScoringGrpcTest {
         String neverRegistered = newId();
         assertThat(internal.eraseParticipant(erase(neverRegistered)).getEventsAnonymised()).isZero();
         refusedFor("PARTICIPANT_ERASED", () -> internal.registerParticipant(registration(neverRegistered, newId())));
+    }
+
+    @Test
+    void aRuleAlreadyReadIsTakenFromMemoryAndARuleNotYetPublishedIsFoundOncePublished() {
+        String participant = register(internal, newId());
+        internal.applyReport(report(version, participant, VOL, 1, daysAgo(1)));
+        Statistics statistics = sessionFactory.getStatistics();
+        String rules = RuleEntity.class.getName();
+        long loaded = statistics.getEntityStatistics(rules).getLoadCount();
+        for (int i = 1; i <= 3; i++) {
+            assertThat(internal.applyReport(report(version, participant, VOL, 1, daysAgo(1).plusSeconds(i)))
+                    .getDelta()).isEqualTo(5);
+        }
+        assertThat(statistics.getEntityStatistics(rules).getLoadCount()).isEqualTo(loaded);
+
+        long next = version + 1;
+        ApplyReportRequest early = report(next, participant, VOL, 1, daysAgo(1).plusSeconds(10));
+        refusedFor("RULE_VERSION_UNKNOWN", () -> internal.applyReport(early));
+        assertThat(ScoringFixtures.publishTestTable(ruleTables)).isEqualTo(next);
+        assertThat(internal.applyReport(early).getRuleTableVersion()).isEqualTo(next);
     }
 
     @Test

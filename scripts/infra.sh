@@ -7,7 +7,7 @@
 #   scripts/infra.sh status   one line per component; exit 3 when something is down
 #
 # PostgreSQL  127.0.0.1:5432  role civiccredit / civiccredit, databases civic_{reports,scoring,rewards}
-#                             plus their _test and _systest variants
+#                             plus their _test and _systest variants, and civic_load_test (load-test's own tests)
 # Redis       127.0.0.1:6379
 # Keycloak    http://127.0.0.1:8180  realm civic-credit from deploy/keycloak/civic-credit-realm.json
 #             (dev mode, admin console admin/admin, management/health on 127.0.0.1:9180)
@@ -28,6 +28,7 @@ readonly PG_DATABASES=(
   civic_reports civic_scoring civic_rewards
   civic_reports_test civic_scoring_test civic_rewards_test
   civic_reports_systest civic_scoring_systest civic_rewards_systest
+  civic_load_test
 )
 readonly PG_MARKER="$RUN_DIR/postgres.started-by-infra"
 

@@ -71,12 +71,8 @@ if [[ $start == yes ]]; then
   CIVIC_JAVA_OPTS="${CIVIC_JAVA_OPTS:-} $SAFEPOINT_LOG" REWARDS_CONTEST_WINDOW=PT1S "$SCRIPT_DIR/up.sh"
 fi
 build_driver
-# This machine's PostgreSQL may run without autovacuum (its conf.d/90-ci.conf): vacuum and analyse the services'
-# databases, so that dead rows and missing statistics left by earlier runs do not distort this one.
-for db in civic_reports civic_scoring civic_rewards; do
-  PGPASSWORD=civiccredit vacuumdb -h 127.0.0.1 -U civiccredit -d "$db" --analyze --quiet 2>/dev/null \
-    || say "load" "could not vacuum $db (continuing)"
-done
+# When PostgreSQL runs without autovacuum (this machine's conf.d/90-ci.conf), the driver vacuums and analyses the
+# services' databases before every measured phase (load-test's Autovacuum), as autovacuum would have.
 pids=$(service_pids)
 commit=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]]; then

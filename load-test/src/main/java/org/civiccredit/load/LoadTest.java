@@ -46,6 +46,7 @@ public final class LoadTest {
         int redisPort = Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1));
         String scoringDb = Loopback.requireJdbc(o.get("scoring-db", "jdbc:postgresql://127.0.0.1:5432/civic_scoring"));
         String reportsDb = Loopback.requireJdbc(o.get("reports-db", "jdbc:postgresql://127.0.0.1:5432/civic_reports"));
+        String rewardsDb = Loopback.requireJdbc(o.get("rewards-db", "jdbc:postgresql://127.0.0.1:5432/civic_rewards"));
         String dbUser = o.get("db-user", "civiccredit");
         String dbPassword = o.get("db-password", "civiccredit");
         Keycloak keycloak = new Keycloak(o.get("issuer", "http://127.0.0.1:8180/realms/civic-credit"),
@@ -62,6 +63,8 @@ public final class LoadTest {
         });
         ResultsTable results = new ResultsTable();
         MachineFacts.record(results, o, scoringDb, dbUser, dbPassword, redisHost, redisPort);
+        Autovacuum autovacuum = new Autovacuum(List.of(reportsDb, scoringDb, rewardsDb), dbUser, dbPassword);
+        results.fact("autovacuum", autovacuum.fact());
         ProcessMemory memory = new ProcessMemory(o.pids(), scheduler);
         Profiler profiler = new Profiler(o.pids(), resultsDir.resolve(stem + "-jfr"),
                 o.get("jfr", "false"));
@@ -72,7 +75,7 @@ public final class LoadTest {
                         o.get("score-channel", "scoring:score-changes"))) {
             Clients clients = new Clients(keycloak, targets, scheduler);
             Run run = new Run(o, clients, memory, profiler, new DatabaseWaits(scoringDb, dbUser, dbPassword, scheduler),
-                    results, id);
+                    autovacuum, results, id);
             say("publishing the load rule tables");
             LoadRuleTables.Versions tables = LoadRuleTables.publish(clients.ruleTablesAsAdmin(),
                     o.path("demo-table", "deploy/demo/rule-table.json"));

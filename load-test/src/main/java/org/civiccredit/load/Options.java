@@ -33,7 +33,8 @@ public final class Options {
                                        --award-lots lots
               --reports 127.0.0.1:8081 --scoring 127.0.0.1:8082 --rewards 127.0.0.1:8083
               --issuer http://127.0.0.1:8180/realms/civic-credit   --redis 127.0.0.1:6379
-              --scoring-db jdbc:postgresql://127.0.0.1:5432/civic_scoring  (also --reports-db, --db-user, --db-password)
+              --scoring-db jdbc:postgresql://127.0.0.1:5432/civic_scoring
+                                       (also --reports-db, --rewards-db, --db-user, --db-password)
               --realm-file deploy/keycloak/civic-credit-realm.json  --demo-table deploy/demo/rule-table.json
               --pids reports=PID,scoring=PID,rewards=PID   service processes (RSS, JFR)
               --results load-test/results   --stem NAME   --commit SHA   --services-jdk TEXT

@@ -21,6 +21,7 @@ public final class Run {
     private final ProcessCpu cpu;
     private final Profiler profiler;
     private final DatabaseWaits waits;
+    private final Autovacuum autovacuum;
     private final StringBuilder waitLines = new StringBuilder();
     private final StringBuilder tailLines = new StringBuilder();
     private final Hiccups hiccups = new Hiccups();
@@ -30,8 +31,9 @@ public final class Run {
     private final Map<Service, Double> echoRates = new EnumMap<>(Service.class);
 
     public Run(Options options, Clients clients, ProcessMemory memory, Profiler profiler, DatabaseWaits waits,
-            ResultsTable results, String id) {
+            Autovacuum autovacuum, ResultsTable results, String id) {
         this.waits = waits;
+        this.autovacuum = autovacuum;
         this.cpu = new ProcessCpu(memory.pids());
         Map<String, Long> processes = new LinkedHashMap<>();
         processes.put("driver", ProcessHandle.current().pid());
@@ -124,10 +126,12 @@ public final class Run {
 
     /**
      * Runs one measured phase with the memory window (and, when asked, a JFR recording of each service) around
-     * it, and adds its row to the results.
+     * it, and adds its row to the results. Before it, the databases are vacuumed and analysed when the server's
+     * autovacuum would not do it ({@link Autovacuum}).
      */
     public Measurement measure(String scenario, String load, Service comparedTo, String note,
             Supplier<Measurement> phase) {
+        autovacuum.beforePhase();
         memory.reset();
         profiler.start(scenario);
         waits.start();

@@ -18,6 +18,8 @@
 #   (the three services, PostgreSQL, Redis, Keycloak) on CPU 0 only, so that the driver does not compete with the
 #   system for cores (taskset lists: 0, 1, 0-3, ...). The system's processes get every CPU back when the script
 #   ends (also with --keep-running). The results' machine facts show where each process was allowed to run.
+# LOAD_DRIVER_JAVA_OPTS="-Xmn512m" scripts/load.sh ...   extra JVM options for the driver, after its -Xms256m -Xmx1g
+#   (word-split; the results' facts give the driver's JVM options and collectors).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -108,8 +110,10 @@ if [[ -n "${LOAD_DRIVER_CPUS:-}" ]]; then
   driver_prefix=(taskset -c "$LOAD_DRIVER_CPUS")
 fi
 
+read -r -a driver_opts <<<"${LOAD_DRIVER_JAVA_OPTS:-}"
 status=0
-(cd "$REPO" && "${driver_prefix[@]}" java -Xms256m -Xmx1g "$SAFEPOINT_LOG" -jar "$DRIVER/load-test.jar" --pids "$pids" \
+(cd "$REPO" && "${driver_prefix[@]}" java -Xms256m -Xmx1g "${driver_opts[@]}" "$SAFEPOINT_LOG" \
+  -jar "$DRIVER/load-test.jar" --pids "$pids" \
   --commit "$commit" --safepoint-logs "$LOG_DIR" --services-jdk "$services_jdk" \
   --results "$REPO/load-test/results" "$@") || status=$?
 

@@ -1,6 +1,8 @@
 package org.civiccredit.load;
 
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -24,6 +26,9 @@ public final class MachineFacts {
         results.fact("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         results.fact("driver JDK", System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version"));
+        results.fact("driver JVM", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
+                + "; collectors " + ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", ")));
         results.fact("services JDK", o.get("services-jdk", "as the driver"));
         results.fact("CPUs allowed", cpusAllowed(o.pids()));
         results.fact("load average at start", read("/proc/loadavg"));

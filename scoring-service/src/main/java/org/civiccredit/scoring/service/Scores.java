@@ -56,6 +56,9 @@ public class Scores {
     @Inject
     CurrentTiers currentTiers;
 
+    @Inject
+    RuleTables ruleTables;
+
     /** Position in a participant's entries, newest occurred_at first: entries after it come next. */
     public record Cursor(Instant occurredAt, UUID eventId) {
     }
@@ -162,8 +165,10 @@ public class Scores {
         Map<RuleEntity.Key, ParticipantExport.AppliedRule> rules = new LinkedHashMap<>();
         for (ScoreEvent event : events) {
             rules.computeIfAbsent(new RuleEntity.Key(event.ruleTableVersion(), event.ruleCode()),
-                    key -> new ParticipantExport.AppliedRule(key.version(),
-                            RuleTables.toDefinition(RuleEntity.findById(key))));
+                    key -> new ParticipantExport.AppliedRule(key.version(), ruleTables.rule(key.version(), key.code())
+                            .orElseThrow(() -> new IllegalStateException("score event " + event.eventId()
+                                    + " names rule " + key.code() + " of version " + key.version()
+                                    + ", which is not stored"))));
         }
         Score score = liveOf(participant, currentTiers.get(), now).score();
         return Optional.of(new ParticipantExport(score, events, List.copyOf(rules.values()),

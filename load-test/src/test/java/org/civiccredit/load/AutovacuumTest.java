@@ -59,9 +59,10 @@ class AutovacuumTest {
 
             assertThat(tables).isGreaterThanOrEqualTo(1);
             assertThat(plan(s)).contains("Index Scan using lot_pkey");
-            assertThat(single(s, "SELECT reltuples FROM pg_class WHERE oid = 'autovacuum_test.lot'::regclass"))
+            assertThat(Provisioning.single(c,
+                    "SELECT reltuples FROM pg_class WHERE oid = 'autovacuum_test.lot'::regclass"))
                     .isEqualTo(20_000);
-            assertThat(single(s, """
+            assertThat(Provisioning.single(c, """
                     SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = 'autovacuum_test'
                     AND relname = 'lot' AND last_vacuum IS NOT NULL""")).isEqualTo(1);
         }
@@ -75,12 +76,5 @@ class AutovacuumTest {
             }
         }
         return b.toString();
-    }
-
-    private static long single(Statement s, String sql) throws SQLException {
-        try (ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getLong(1);
-        }
     }
 }

@@ -95,13 +95,16 @@ public class RuleCatalog {
             }
             CatalogRule rule = rules.byCode().get(code);
             if (rule == null) {
-                rule = Optional.ofNullable(em.find(RuleCatalogEntity.class, new RuleCatalogEntity.Key(v, code)))
-                        .map(RuleCatalogEntity::toDomain).orElse(null);
-                if (rule != null && rules.byCode().size() < MAX_HELD_RULES) {
+                RuleCatalogEntity stored = em.find(RuleCatalogEntity.class, new RuleCatalogEntity.Key(v, code));
+                if (stored == null) {
+                    return Optional.empty();
+                }
+                rule = stored.toDomain();
+                if (rules.byCode().size() < MAX_HELD_RULES) {
                     rules.byCode().putIfAbsent(code, rule);
                 }
             }
-            return Optional.ofNullable(rule);
+            return Optional.of(rule);
         });
     }
 

@@ -3,6 +3,7 @@ package org.civiccredit.rewards.persistence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Collection;
@@ -187,5 +188,18 @@ public class WalletStore {
     /** The lot awarded for a report. */
     public Optional<AwardLotEntity> lotForReport(String reportId) {
         return AwardLotEntity.find("reportId", reportId).firstResultOptional();
+    }
+
+    /**
+     * The lot awarded for a report, read without flushing the session first. Hibernate would otherwise write every
+     * change pending in the session before this query, one statement each: in a batch (ItemBatches), every earlier
+     * item's new lot, so that a batch of n awards inserted its lots one by one instead of in one JDBC batch at commit.
+     * What the read cannot see is a lot for the same report pending in this transaction, i.e. the same report twice
+     * in one batch: the second insert then fails on the unique report id at commit, and ItemBatches applies the batch
+     * again item by item, where this read sees the first.
+     */
+    public Optional<AwardLotEntity> lotForReportUnflushed(String reportId) {
+        return em.createQuery("FROM AwardLotEntity l WHERE l.reportId = :report", AwardLotEntity.class)
+                .setParameter("report", reportId).setFlushMode(FlushModeType.COMMIT).getResultStream().findFirst();
     }
 }

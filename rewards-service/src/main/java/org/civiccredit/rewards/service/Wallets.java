@@ -132,7 +132,7 @@ public class Wallets {
         Instant now = micros(at);
         UUID id = Participants.participantId(participantId);
         participants.lockRegistered(id);
-        Optional<AwardLotEntity> existing = store.lotForReport(reportId);
+        Optional<AwardLotEntity> existing = store.lotForReportUnflushed(reportId);
         if (existing.isPresent()) {
             AwardLotEntity lot = existing.get();
             if (!lot.participantId.equals(id) || lot.amount != points || !lot.ruleCode.equals(ruleCode)

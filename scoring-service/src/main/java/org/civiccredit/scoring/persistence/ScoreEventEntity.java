@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import jakarta.persistence.FlushModeType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -99,5 +100,20 @@ public class ScoreEventEntity extends PanacheEntityBase {
                 ruleTitle, quantity, countedUnits, uncappedDelta, delta, capped, awardPoints, occurredAt, appliedAt,
                 countsUntil, evidenceRef, status, frozenAt, reversedAt,
                 reversalCause, reversalReason);
+    }
+
+    /**
+     * The event recorded for a report, or null; read without flushing the session first. Hibernate would otherwise
+     * write every change pending in the session before this query, one statement each: in a batch (ItemBatches),
+     * every earlier item's event and participant row, so that a batch of n reports sent 2n writes one by one instead
+     * of two JDBC batches at commit. What the read cannot see is an event for the same report pending in this
+     * transaction, i.e. the same report twice in one batch: the second insert then fails on the unique report id at
+     * commit, and ItemBatches applies the batch again item by item, where this read sees the first.
+     */
+    public static ScoreEventEntity ofReportUnflushed(String reportId) {
+        return getEntityManager().createQuery("FROM ScoreEventEntity e WHERE e.reportId = :report",
+                        ScoreEventEntity.class)
+                .setParameter("report", reportId).setFlushMode(FlushModeType.COMMIT).getResultStream().findFirst()
+                .orElse(null);
     }
 }

@@ -82,8 +82,7 @@ public class ScoreEvents {
                 delivered.agencyId(), delivered.ruleCode(), delivered.ruleTableVersion(), delivered.quantity(),
                 delivered.occurredAt().truncatedTo(ChronoUnit.MICROS), delivered.evidenceRef());
         ParticipantEntity participant = participants.lockActive(report.participantId());
-        ScoreEventEntity existing = ScoreEventEntity.<ScoreEventEntity>find("reportId", report.reportId())
-                .firstResult();
+        ScoreEventEntity existing = ScoreEventEntity.ofReportUnflushed(report.reportId());
         if (existing != null) {
             if (!report.sameAs(existing.toDomain())) {
                 throw Refusal.alreadyExists("report " + report.reportId() + " was already applied with other data");

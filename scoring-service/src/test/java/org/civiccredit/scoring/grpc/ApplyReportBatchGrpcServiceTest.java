@@ -128,6 +128,27 @@ class ApplyReportBatchGrpcServiceTest extends ScoringGrpcTest {
     }
 
     @Test
+    void theSameReportTwiceInOneBatchIsAppliedOnceAndAnsweredForBoth() {
+        String pat = register(internal, newId());
+        String sam = register(internal, newId());
+        ApplyReportRequest twice = report(version, pat, VOL, 3, daysAgo(2));
+        ApplyReportRequest other = report(version, sam, SHIFT, 0, daysAgo(2));
+        ApplyReportRequest conflicting = twice.toBuilder().setQuantity(4).build();
+
+        List<ApplyReportResult> results = internal.applyReportBatch(batch(List.of(twice, other, twice, conflicting)))
+                .getResultsList();
+
+        assertThat(results).hasSize(4);
+        assertThat(results.get(2).getEvent()).as("the repeat answers with the event first recorded")
+                .isEqualTo(results.get(0).getEvent());
+        assertThat(results.get(1).getEvent().getReportId()).isEqualTo(other.getReportId());
+        assertThat(refusal(results.get(3))).isEqualTo("ALREADY_EXISTS ALREADY_EXISTS");
+        assertThat(score(pat)).as("counted once: 3 hours, 5 each").isEqualTo(15);
+        assertThat(score(sam)).isEqualTo(10);
+        assertThat(transactionsOf(List.of(twice)).values()).as("one event for the report").containsExactly(1);
+    }
+
+    @Test
     void theBatchItselfMustBeWellFormedAndComeFromAService() {
         String pat = register(internal, newId());
         List<ApplyReportRequest> tooMany = new ArrayList<>();

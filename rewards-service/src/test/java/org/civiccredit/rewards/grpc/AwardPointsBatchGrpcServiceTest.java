@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
 import org.civiccredit.api.rewards.v1.AwardPointsBatchResponse;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
@@ -28,8 +29,8 @@ import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternal
 import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.kit.testing.LeastIncrease;
 import org.hibernate.SessionFactory;
-import org.hibernate.stat.Statistics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -135,19 +136,10 @@ class AwardPointsBatchGrpcServiceTest {
 
     @Test
     void aBatchWritesItsLotsTogetherAtCommit() {
-        Statistics statistics = sessionFactory.getStatistics();
-        // Background work only adds statements to a count, so the least of five tries is nearest the calls' own cost.
-        long single = Long.MAX_VALUE;
-        long batchOfOne = Long.MAX_VALUE;
-        long batchOfTwenty = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            AwardPointsRequest one = award(registered(), 5);
-            long before = statistics.getPrepareStatementCount();
-            internal.awardPoints(one);
-            single = Math.min(single, statistics.getPrepareStatementCount() - before);
-            batchOfOne = Math.min(batchOfOne, preparedFor(statistics, 1));
-            batchOfTwenty = Math.min(batchOfTwenty, preparedFor(statistics, 20));
-        }
+        LongSupplier prepared = sessionFactory.getStatistics()::getPrepareStatementCount;
+        long single = LeastIncrease.of(5, prepared, () -> award(registered(), 5), internal::awardPoints);
+        long batchOfOne = LeastIncrease.of(5, prepared, () -> batchOf(1), this::awardAll);
+        long batchOfTwenty = LeastIncrease.of(5, prepared, () -> batchOf(20), this::awardAll);
         double perFurtherAward = (batchOfTwenty - batchOfOne) / 19.0;
         System.out.printf("prepared statements: AwardPoints %d, AwardPointsBatch of 1 %d, of 20 %d (%.2f per further"
                 + " award)%n", single, batchOfOne, batchOfTwenty, perFurtherAward);
@@ -157,16 +149,18 @@ class AwardPointsBatchGrpcServiceTest {
         assertThat(perFurtherAward).as("lots written once per batch").isLessThanOrEqualTo(single - 0.5);
     }
 
-    /** Prepared statements of one AwardPointsBatch of {@code awards} awards to as many new participants. */
-    private long preparedFor(Statistics statistics, int awards) {
+    /** An AwardPointsBatch of {@code awards} awards to as many new participants. */
+    private AwardPointsBatchRequest batchOf(int awards) {
         List<AwardPointsRequest> items = new ArrayList<>();
         for (int i = 0; i < awards; i++) {
             items.add(award(registered(), 5));
         }
-        long before = statistics.getPrepareStatementCount();
-        assertThat(internal.awardPointsBatch(batch(items)).getResultsList())
+        return batch(items);
+    }
+
+    private void awardAll(AwardPointsBatchRequest batch) {
+        assertThat(internal.awardPointsBatch(batch).getResultsList())
                 .allSatisfy(r -> assertThat(r.hasLot()).as("made: " + r).isTrue());
-        return statistics.getPrepareStatementCount() - before;
     }
 
     @Test

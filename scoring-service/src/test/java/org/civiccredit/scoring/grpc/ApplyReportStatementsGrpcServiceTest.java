@@ -12,8 +12,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
+import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
+import org.civiccredit.kit.testing.LeastIncrease;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
@@ -65,20 +68,11 @@ class ApplyReportStatementsGrpcServiceTest extends ScoringGrpcTest {
 
     @Test
     void aBatchWritesItsEventsAndParticipantRowsTogetherAtCommit() {
-        Statistics statistics = sessionFactory.getStatistics();
-        // A deduction, which awards no points, so no outbox row is written and no relay works beside the calls; other
-        // background work only adds statements to a count, so the least of five tries is nearest the calls' own cost.
-        long single = Long.MAX_VALUE;
-        long batchOfOne = Long.MAX_VALUE;
-        long batchOfTwenty = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            String participant = register(internal, newId());
-            long before = statistics.getPrepareStatementCount();
-            internal.applyReport(report(version, participant, MISSED, 0, daysAgo(1)));
-            single = Math.min(single, statistics.getPrepareStatementCount() - before);
-            batchOfOne = Math.min(batchOfOne, preparedFor(statistics, 1));
-            batchOfTwenty = Math.min(batchOfTwenty, preparedFor(statistics, 20));
-        }
+        LongSupplier prepared = sessionFactory.getStatistics()::getPrepareStatementCount;
+        // A deduction, which awards no points, so no outbox row is written and no relay works beside the calls.
+        long single = LeastIncrease.of(5, prepared, this::deduction, internal::applyReport);
+        long batchOfOne = LeastIncrease.of(5, prepared, () -> batchOf(1), this::applyAll);
+        long batchOfTwenty = LeastIncrease.of(5, prepared, () -> batchOf(20), this::applyAll);
         double perFurtherReport = (batchOfTwenty - batchOfOne) / 19.0;
         System.out.printf("prepared statements: ApplyReport %d, ApplyReportBatch of 1 %d, of 20 %d (%.2f per further"
                 + " report)%n", single, batchOfOne, batchOfTwenty, perFurtherReport);
@@ -89,15 +83,22 @@ class ApplyReportStatementsGrpcServiceTest extends ScoringGrpcTest {
                 .isLessThanOrEqualTo(single - 1.5);
     }
 
-    /** Prepared statements of one ApplyReportBatch of {@code reports} reports for as many new participants. */
-    private long preparedFor(Statistics statistics, int reports) {
+    /** A deduction for a newly registered participant. */
+    private ApplyReportRequest deduction() {
+        return report(version, register(internal, newId()), MISSED, 0, daysAgo(1));
+    }
+
+    /** An ApplyReportBatch of {@code reports} deductions for as many new participants. */
+    private ApplyReportBatchRequest batchOf(int reports) {
         ApplyReportBatchRequest.Builder batch = ApplyReportBatchRequest.newBuilder().setIdempotencyKey(newId());
         for (int i = 0; i < reports; i++) {
-            batch.addReports(report(version, register(internal, newId()), MISSED, 0, daysAgo(1)));
+            batch.addReports(deduction());
         }
-        long before = statistics.getPrepareStatementCount();
-        assertThat(internal.applyReportBatch(batch.build()).getResultsList())
+        return batch.build();
+    }
+
+    private void applyAll(ApplyReportBatchRequest batch) {
+        assertThat(internal.applyReportBatch(batch).getResultsList())
                 .allSatisfy(r -> assertThat(r.hasEvent()).as("applied: " + r).isTrue());
-        return statistics.getPrepareStatementCount() - before;
     }
 }

@@ -6,10 +6,12 @@ import io.quarkus.arc.Arc;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,10 +61,38 @@ public class AuditLog {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordCall(String call, Message request, Message response) {
+        Entry entry = callEntry(call, request, response);
+        append(entry.action(), entry.actor(), entry.refs());
+    }
+
+    /**
+     * Records a mutating call by the current caller, as {@link #recordCall} does, in the same statement as
+     * {@code write}: another data-modifying statement of the caller's transaction, on {@code tables} only (none mapped
+     * by an entity, as for {@link NativeWrites}), whose parameters are named and none of them {@code audit_…}. One round
+     * trip for both. Returns the statement with the entry's parameters bound; the caller binds its own and executes it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Query recordCallWith(String call, Message request, Message response, String write, String... tables) {
+        Entry entry = callEntry(call, request, response);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        String[] spaces = Arrays.copyOf(tables, tables.length + 1);
+        spaces[tables.length] = "audit_log";
+        return NativeWrites.on(em, """
+                WITH audit_entry AS (
+                    INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
+                    VALUES (nextval('audit_log_seq'), :audit_at, :audit_action, :audit_actor, :audit_refs, :audit_hash))
+                """ + write, spaces)
+                .setParameter("audit_at", Timestamp.from(at)).setParameter("audit_action", entry.action())
+                .setParameter("audit_actor", entry.actor()).setParameter("audit_refs", entry.refs())
+                .setParameter("audit_hash", AuditChain.entryHash(at, entry.action(), entry.actor(), entry.refs()));
+    }
+
+    /** The entry of a call by the current caller: the records named in its request and response. */
+    private Entry callEntry(String call, Message request, Message response) {
         Set<String> refs = new LinkedHashSet<>();
         collectRefs(request, refs);
         collectRefs(response, refs);
-        record(call, currentActor(), String.join(",", refs));
+        return new Entry(call, currentActor(), String.join(",", refs));
     }
 
     /** Appends one entry in the current transaction. */

@@ -57,11 +57,7 @@ public class IdempotentCalls {
     @Transactional(Transactional.TxType.REQUIRED)
     public <T extends Message> T onceForCaller(String call, String key, Message request, Parser<T> parser,
             Supplier<T> action) {
-        return once(caller.idempotencyScope(call), key, request, parser, () -> {
-            T response = action.get();
-            audit.recordCall(call, request, response);
-            return response;
-        });
+        return once(caller.idempotencyScope(call), key, request, parser, action, call);
     }
 
     /**
@@ -75,6 +71,15 @@ public class IdempotentCalls {
     @Transactional(Transactional.TxType.REQUIRED)
     public <T extends Message> T once(String scope, String key, Message request, Parser<T> parser,
             Supplier<T> action) {
+        return once(scope, key, request, parser, action, null);
+    }
+
+    /**
+     * {@link #once(String, String, Message, Parser, Supplier)}, recording the call as {@code auditedCall} in the
+     * audit log unless that is null: in the statement that stores the response, one round trip for both.
+     */
+    private <T extends Message> T once(String scope, String key, Message request, Parser<T> parser,
+            Supplier<T> action, String auditedCall) {
         requireValidKey(key);
         byte[] requestHash = sha256(request);
         int inserted = NativeWrites.on(em, """
@@ -86,11 +91,13 @@ public class IdempotentCalls {
         if (inserted == 1) {
             T response = action.get();
             String participant = participantOf(request).or(() -> participantOf(response)).orElse(null);
-            NativeWrites.on(em, """
-                    UPDATE idempotency_key SET response = ?1, participant_ref = ?4 WHERE scope = ?2 AND idem_key = ?3""",
-                    "idempotency_key")
-                    .setParameter(1, response.toByteArray()).setParameter(2, scope).setParameter(3, key)
-                    .setParameter(4, participant).executeUpdate();
+            String store = """
+                    UPDATE idempotency_key SET response = :response, participant_ref = :participant
+                    WHERE scope = :scope AND idem_key = :key""";
+            (auditedCall == null ? NativeWrites.on(em, store, "idempotency_key")
+                    : audit.recordCallWith(auditedCall, request, response, store, "idempotency_key"))
+                    .setParameter("response", response.toByteArray()).setParameter("participant", participant)
+                    .setParameter("scope", scope).setParameter("key", key).executeUpdate();
             return response;
         }
         @SuppressWarnings("unchecked")

@@ -41,6 +41,19 @@ public class WalletStore {
         return em.find(ParticipantEntity.class, participantId, LockModeType.PESSIMISTIC_WRITE);
     }
 
+    /**
+     * Locks the row of the participant that a merchant's redemption belongs to, finding and locking it in one
+     * statement; false, with nothing locked, when there is no such redemption of that merchant or its participant
+     * was erased. Every change to a redemption holds this lock, so a read of the redemption after it sees the last
+     * change.
+     */
+    public boolean lockHolderOf(UUID redemptionId, String merchantId) {
+        return !em.createNativeQuery("SELECT participant_id FROM participant WHERE participant_id = ("
+                + "SELECT participant_id FROM redemption WHERE redemption_id = ?1 AND merchant_id = ?2) "
+                + "FOR NO KEY UPDATE").setParameter(1, redemptionId).setParameter(2, merchantId).getResultList()
+                .isEmpty();
+    }
+
     /** Locks the participant's row unless another transaction holds it; false when it is busy or unknown. */
     public boolean tryLock(UUID participantId) {
         return !em.createNativeQuery("SELECT participant_id FROM participant WHERE participant_id = ?1 "

@@ -39,11 +39,12 @@ import org.civiccredit.rewards.persistence.WalletStore;
 
 /**
  * Two-phase redemption: participants issue one-time redeem tokens; merchants reserve (points move to held),
- * then capture (fully or partly) or void. Lock order, on every path: the participant's row, then the
- * redemption's (or the token's), then offer rows (one, last; or several, all at once in id order). So the
- * available balance never goes below zero and a hold is settled at most once, on any number of instances; the
- * token is consumed atomically by the first successful reservation. The tiers of a tier-gated offer are read
- * from scoring-service before any lock is taken; if they cannot be read, nothing is reserved (UNAVAILABLE).
+ * then capture (fully or partly) or void. Lock order, on every path: the participant's row (every change to their
+ * wallet, holds and redemptions holds it), then the token's (or, once the participant was erased, the redemption's),
+ * then offer rows (one, last; or several, all at once in id order). So the available balance never goes below zero
+ * and a hold is settled at most once, on any number of instances; the token is consumed atomically by the first
+ * successful reservation. The tiers of a tier-gated offer are read from scoring-service before any lock is taken; if
+ * they cannot be read, nothing is reserved (UNAVAILABLE).
  */
 @ApplicationScoped
 public class Redemptions {
@@ -82,8 +83,10 @@ public class Redemptions {
         Instant now = Wallets.micros(at);
         UUID offer = null;
         if (!offerId.isEmpty()) {
-            OfferEntity o = findOffer(offerId).orElseThrow(() -> Refusal.notFound("no offer " + offerId));
-            requireOpen(o, merchantOf(o));
+            Presented presented = offerWithMerchant(offerId)
+                    .orElseThrow(() -> Refusal.notFound("no offer " + offerId));
+            OfferEntity o = presented.offer();
+            requireOpen(o, presented.merchant());
             Tiers.Standing standing = standing(participantId, o);
             ParticipantEntity p = store.lock(participantId);
             WalletStore.Loaded loaded = wallets.open(participantId, o.pointsCost, List.of(), List.of(), now);
@@ -120,10 +123,11 @@ public class Redemptions {
     @Transactional
     public Redemption reserve(String merchantId, String token, String offerId, Instant at) {
         Instant now = Wallets.micros(at);
-        OfferEntity offer = findOffer(offerId).filter(o -> o.merchantId.equals(merchantId))
+        Presented presented = offerWithMerchantAndToken(offerId, merchantId, hash(token))
                 .orElseThrow(() -> Refusal.notFound("no offer " + offerId));
-        requireOpen(offer, merchantOf(offer));
-        RedeemTokenEntity t = RedeemTokenEntity.findById(hash(token));
+        OfferEntity offer = presented.offer();
+        requireOpen(offer, presented.merchant());
+        RedeemTokenEntity t = presented.token();
         if (t == null || (t.offerId != null && !t.offerId.equals(offer.offerId))) {
             throw Refusal.failedPrecondition("TOKEN_INVALID", "the redeem token is not valid for this offer");
         }
@@ -185,8 +189,9 @@ public class Redemptions {
     @Transactional
     public Redemption capture(String merchantId, String redemptionId, long points, Instant at) {
         Instant now = Wallets.micros(at);
-        RedemptionEntity r = lockedRedemption(merchantId, redemptionId);
-        if (merchantOf(r.merchantId).status.equals("SUSPENDED")) {
+        Locked locked = lockedRedemption(merchantId, redemptionId);
+        RedemptionEntity r = locked.redemption();
+        if (locked.merchant().status.equals("SUSPENDED")) {
             throw Refusal.failedPrecondition("MERCHANT_SUSPENDED", "the merchant is suspended");
         }
         switch (r.redemptionState()) {
@@ -216,7 +221,7 @@ public class Redemptions {
     @Transactional
     public Redemption voidHold(String merchantId, String redemptionId, Instant at) {
         Instant now = Wallets.micros(at);
-        RedemptionEntity r = lockedRedemption(merchantId, redemptionId);
+        RedemptionEntity r = lockedRedemption(merchantId, redemptionId).redemption();
         if (r.redemptionState() == RedemptionState.CAPTURED) {
             throw Refusal.failedPrecondition("REDEMPTION_CAPTURED", "the redemption was captured");
         }
@@ -290,17 +295,31 @@ public class Redemptions {
         return new Listing(result, next);
     }
 
-    private RedemptionEntity lockedRedemption(String merchantId, String redemptionId) {
+    /** A redemption and its merchant. */
+    private record Locked(RedemptionEntity redemption, MerchantEntity merchant) {
+    }
+
+    /**
+     * The calling merchant's redemption and the merchant, read after taking the lock that every change to a
+     * redemption holds: its participant's row, found and locked in one statement ({@link WalletStore#lockHolderOf}),
+     * so that the redemption is read after whatever changed it last. A redemption whose participant was erased is
+     * locked itself.
+     */
+    private Locked lockedRedemption(String merchantId, String redemptionId) {
         UUID id = uuid(redemptionId).orElseThrow(() -> Refusal.notFound("no redemption " + redemptionId));
-        RedemptionEntity r = RedemptionEntity.findById(id);
-        if (r == null || !r.merchantId.equals(merchantId)) {
+        boolean holderLocked = store.lockHolderOf(id, merchantId);
+        List<Object[]> rows = em.createQuery("""
+                SELECT r, m FROM RedemptionEntity r JOIN MerchantEntity m ON m.merchantId = r.merchantId
+                WHERE r.redemptionId = :id AND r.merchantId = :merchant""", Object[].class)
+                .setParameter("id", id).setParameter("merchant", merchantId).getResultList();
+        if (rows.isEmpty()) {
             throw Refusal.notFound("no redemption " + redemptionId);
         }
-        if (r.participantId != null) {
-            store.lock(r.participantId);
+        RedemptionEntity r = (RedemptionEntity) rows.get(0)[0];
+        if (!holderLocked) {
+            em.refresh(r, LockModeType.PESSIMISTIC_WRITE);
         }
-        em.refresh(r, LockModeType.PESSIMISTIC_WRITE);
-        return r;
+        return new Locked(r, (MerchantEntity) rows.get(0)[1]);
     }
 
     /** The tiers to compare for a tier-gated offer, from scoring-service; nothing to compare otherwise. */
@@ -333,16 +352,30 @@ public class Redemptions {
         }
     }
 
-    private static MerchantEntity merchantOf(OfferEntity offer) {
-        return merchantOf(offer.merchantId);
+    /** An offer, its merchant and the redeem token presented for it (null when there is no such token). */
+    private record Presented(OfferEntity offer, MerchantEntity merchant, RedeemTokenEntity token) {
     }
 
-    private static MerchantEntity merchantOf(String merchantId) {
-        return MerchantEntity.<MerchantEntity>findByIdOptional(merchantId).orElseThrow();
+    /** An offer and its merchant, in one statement; empty when there is no such offer. */
+    private Optional<Presented> offerWithMerchant(String offerId) {
+        return uuid(offerId).flatMap(id -> em.createQuery("""
+                SELECT o, m FROM OfferEntity o JOIN MerchantEntity m ON m.merchantId = o.merchantId
+                WHERE o.offerId = :offer""", Object[].class).setParameter("offer", id).getResultStream().findFirst()
+                .map(row -> new Presented((OfferEntity) row[0], (MerchantEntity) row[1], null)));
     }
 
-    static Optional<OfferEntity> findOffer(String offerId) {
-        return uuid(offerId).flatMap(id -> OfferEntity.<OfferEntity>findByIdOptional(id));
+    /**
+     * An offer of the merchant, the merchant, and the redeem token with {@code tokenHash} (null when there is none),
+     * in one statement; empty when the merchant has no such offer.
+     */
+    private Optional<Presented> offerWithMerchantAndToken(String offerId, String merchantId, byte[] tokenHash) {
+        return uuid(offerId).flatMap(id -> em.createQuery("""
+                SELECT o, m, t FROM OfferEntity o JOIN MerchantEntity m ON m.merchantId = o.merchantId
+                LEFT JOIN RedeemTokenEntity t ON t.tokenHash = :token
+                WHERE o.offerId = :offer AND o.merchantId = :merchant""", Object[].class)
+                .setParameter("offer", id).setParameter("merchant", merchantId).setParameter("token", tokenHash)
+                .getResultStream().findFirst()
+                .map(row -> new Presented((OfferEntity) row[0], (MerchantEntity) row[1], (RedeemTokenEntity) row[2])));
     }
 
     /** A record id as a UUID; empty when it is not one (no such record can exist). */

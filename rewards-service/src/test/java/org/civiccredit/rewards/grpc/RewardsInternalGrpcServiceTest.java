@@ -17,6 +17,7 @@ import org.civiccredit.api.common.v1.PageRequest;
 import org.civiccredit.api.common.v1.TimeRange;
 import org.civiccredit.api.rewards.v1.AwardLot;
 import org.civiccredit.api.rewards.v1.AwardPointsRequest;
+import org.civiccredit.api.rewards.v1.CaptureRedemptionRequest;
 import org.civiccredit.api.rewards.v1.EraseParticipantRequest;
 import org.civiccredit.api.rewards.v1.EraseParticipantResponse;
 import org.civiccredit.api.rewards.v1.ExportParticipantDataRequest;
@@ -41,6 +42,7 @@ import org.civiccredit.api.rewards.v1.ReverseAwardResponse;
 import org.civiccredit.api.rewards.v1.RewardsDataExport;
 import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternalServiceBlockingStub;
 import org.civiccredit.api.rewards.v1.VerifyLedgerRequest;
+import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
 import org.civiccredit.api.rewards.v1.Wallet;
 import org.civiccredit.api.rewards.v1.WalletMovement;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
@@ -254,6 +256,14 @@ class RewardsInternalGrpcServiceTest {
                 .setPage(PageRequest.newBuilder().setPageSize(500)).build()).getRedemptionsList())
                 .filteredOn(r -> r.getRedemptionId().equals(held.redemptionId().toString())).singleElement()
                 .satisfies(r -> assertThat(r.getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_VOIDED));
+        // The hold no longer names a participant: capturing or voiding it locks the redemption itself.
+        RedemptionServiceBlockingStub asCafe = BearerAuth.as(redemption, cafe.token());
+        refused(() -> asCafe.captureRedemption(CaptureRedemptionRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setRedemptionId(held.redemptionId().toString())
+                .build()), Status.Code.FAILED_PRECONDITION, "REDEMPTION_VOIDED");
+        assertThat(asCafe.voidRedemption(VoidRedemptionRequest.newBuilder()
+                .setIdempotencyKey(UUID.randomUUID().toString()).setRedemptionId(held.redemptionId().toString())
+                .build()).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_VOIDED);
         assertThat(movementsNaming(pat.participantId())).isZero();
         assertThat(BearerAuth.as(ledger, DemoTokens.adminClient()).verifyLedger(VerifyLedgerRequest
                 .getDefaultInstance()).getBalanced()).isTrue();

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
  * What one applied report costs in statements: its participant row is written once (Hibernate does not flush the
  * session before the outbox and cap statements, whose tables no entity maps), and the cap counters of all four
  * calendar periods are created and locked in two statements, not two per period. In a batch, the reports' events and
- * participant rows are written together at commit, one JDBC batch each, not one statement per report. The counts are the session
- * factory's (every thread's), so a background sweep that writes at the same moment can disturb one try; of three
- * tries, one must show the cost alone.
+ * participant rows are written together at commit, one JDBC batch each, not one statement per report. The counts are
+ * the session factory's (every thread's), so a background sweep that writes at the same moment can disturb one try;
+ * of three tries, one must show the cost alone.
  */
 @QuarkusTest
 class ApplyReportStatementsGrpcServiceTest extends ScoringGrpcTest {

@@ -39,6 +39,11 @@ public class AuditLog {
 
     private static final int PAGE = 1000;
 
+    /** Appends one entry; its parameters are bound by {@link #bindEntry}. */
+    private static final String INSERT_ENTRY = """
+            INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
+            VALUES (nextval('audit_log_seq'), :audit_at, :audit_action, :audit_actor, :audit_refs, :audit_hash)""";
+
     /**
      * The fields whose values name records in an entry: ids of reports, contests, organisations, offers and
      * ledger records. An allow-list, so a new field (a participant id, say) never lands in the log by accident.
@@ -61,8 +66,7 @@ public class AuditLog {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordCall(String call, Message request, Message response) {
-        Entry entry = callEntry(call, request, response);
-        append(entry.action(), entry.actor(), entry.refs());
+        append(callEntry(call, request, response));
     }
 
     /**
@@ -73,18 +77,10 @@ public class AuditLog {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Query recordCallWith(String call, Message request, Message response, String write, String... tables) {
-        Entry entry = callEntry(call, request, response);
-        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
         String[] spaces = Arrays.copyOf(tables, tables.length + 1);
         spaces[tables.length] = "audit_log";
-        return NativeWrites.on(em, """
-                WITH audit_entry AS (
-                    INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
-                    VALUES (nextval('audit_log_seq'), :audit_at, :audit_action, :audit_actor, :audit_refs, :audit_hash))
-                """ + write, spaces)
-                .setParameter("audit_at", Timestamp.from(at)).setParameter("audit_action", entry.action())
-                .setParameter("audit_actor", entry.actor()).setParameter("audit_refs", entry.refs())
-                .setParameter("audit_hash", AuditChain.entryHash(at, entry.action(), entry.actor(), entry.refs()));
+        return bindEntry(NativeWrites.on(em, "WITH audit_entry AS (" + INSERT_ENTRY + ")\n" + write, spaces),
+                callEntry(call, request, response));
     }
 
     /** The entry of a call by the current caller: the records named in its request and response. */
@@ -98,7 +94,7 @@ public class AuditLog {
     /** Appends one entry in the current transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(String action, String actor, String refs) {
-        append(action, actor, refs);
+        append(new Entry(action, actor, refs));
     }
 
     /** One entry to append: what was done, by whom, to which records. */
@@ -112,8 +108,7 @@ public class AuditLog {
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordAll(List<Entry> entries) {
         if (entries.size() == 1) {
-            Entry e = entries.get(0);
-            append(e.action(), e.actor(), e.refs());
+            append(entries.get(0));
         } else if (!entries.isEmpty()) {
             appendAll(entries);
         }
@@ -144,14 +139,16 @@ public class AuditLog {
                 .setParameter(4, refs).setParameter(5, hashes).executeUpdate();
     }
 
-    private void append(String action, String actor, String refs) {
+    private void append(Entry entry) {
+        bindEntry(NativeWrites.on(em, INSERT_ENTRY, "audit_log"), entry).executeUpdate();
+    }
+
+    /** Binds {@link #INSERT_ENTRY}'s parameters: the entry, stamped now, and its hash. */
+    private static Query bindEntry(Query query, Entry entry) {
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        NativeWrites.on(em, """
-                INSERT INTO audit_log (seq, recorded_at, action, actor, refs, entry_hash)
-                VALUES (nextval('audit_log_seq'), ?1, ?2, ?3, ?4, ?5)""", "audit_log")
-                .setParameter(1, Timestamp.from(at)).setParameter(2, action).setParameter(3, actor)
-                .setParameter(4, refs).setParameter(5, AuditChain.entryHash(at, action, actor, refs))
-                .executeUpdate();
+        return query.setParameter("audit_at", Timestamp.from(at)).setParameter("audit_action", entry.action())
+                .setParameter("audit_actor", entry.actor()).setParameter("audit_refs", entry.refs())
+                .setParameter("audit_hash", AuditChain.entryHash(at, entry.action(), entry.actor(), entry.refs()));
     }
 
     /**

@@ -7,6 +7,9 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.rewards.v1.AwardLot;
 import org.civiccredit.api.rewards.v1.AwardPointsBatchRequest;
@@ -92,7 +95,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     public void awardPointsBatch(AwardPointsBatchRequest request, StreamObserver<AwardPointsBatchResponse> response) {
         ItemBatches.requireBatch(request.getIdempotencyKey(), request.getAwardsCount(), "awards");
         AwardPointsBatchResponse.Builder answer = AwardPointsBatchResponse.newBuilder();
-        for (ItemBatches.Item<AwardLot> item : batches.apply(request.getAwardsList(), this::awarded)) {
+        for (ItemBatches.Item<AwardLot> item : batches.apply(request.getAwardsList(), this::loadFor, this::awarded)) {
             answer.addResults(item.refused()
                     ? AwardPointsResult.newBuilder().setRefusal(ItemBatches.refusal(item.refusal(),
                             ItemRefusal.newBuilder()))
@@ -100,6 +103,21 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         }
         response.onNext(answer.build());
         response.onCompleted();
+    }
+
+    /** Reads up front what a batch's awards need ({@link Wallets#loadForAwards}); malformed ones are left out. */
+    private void loadFor(List<AwardPointsRequest> requests) {
+        List<UUID> participants = new ArrayList<>(requests.size());
+        List<String> reports = new ArrayList<>(requests.size());
+        for (AwardPointsRequest r : requests) {
+            try {
+                participants.add(UUID.fromString(r.getParticipantId()));
+                reports.add(r.getReportId());
+            } catch (IllegalArgumentException malformed) {
+                // refused with its field violation when the award itself is applied
+            }
+        }
+        wallets.loadForAwards(participants, reports);
     }
 
     /** AwardPoints of one award: checked, applied and audited in the caller's transaction or one of its own. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.kit.persistence.NativeWrites;
 import org.civiccredit.rewards.domain.AccountKind;
 import org.civiccredit.rewards.domain.LedgerCheck.Discrepancy;
@@ -34,8 +35,28 @@ public class LedgerRepository {
     @Inject
     EntityManager em;
 
-    /** Records postings; {@code participantId} names the participant whose accounts moved (null if none). */
+    @Inject
+    BatchScope batch;
+
+    /** A posting to record, with the participant whose accounts moved and when. */
+    private record Pending(UUID participantId, Posting posting, Instant at) {
+    }
+
+    /** The postings a batch recorded, to be written when its last item is done. */
+    private static final class Deferred extends ArrayList<Pending> {
+    }
+
+    /**
+     * Records postings; {@code participantId} names the participant whose accounts moved (null if none). In a batched
+     * call's transaction ({@link BatchScope}) they are written with the batch's other postings when its last item is
+     * done, one statement for all, in the order recorded.
+     */
     public void record(UUID participantId, List<Posting> postings, Instant now) {
+        Deferred deferred = postings.isEmpty() ? null : batch.deferred(Deferred.class, Deferred::new, this::recordAll);
+        if (deferred != null) {
+            postings.forEach(p -> deferred.add(new Pending(participantId, p, now)));
+            return;
+        }
         for (Posting p : postings) {
             UUID movementId = UUID.randomUUID();
             NativeWrites.on(em, """
@@ -59,6 +80,61 @@ public class LedgerRepository {
                     .setParameter(10, p.to().owner())
                     .executeUpdate();
         }
+    }
+
+    /** Writes a batch's postings, each a movement with its debit and credit, in one statement. */
+    private void recordAll(Deferred postings) {
+        int n = postings.size();
+        String[] movements = new String[n];
+        String[] reasons = new String[n];
+        Long[] amounts = new Long[n];
+        String[] fromKinds = new String[n];
+        String[] toKinds = new String[n];
+        String[] references = new String[n];
+        String[] participants = new String[n];
+        String[] fromOwners = new String[n];
+        String[] toOwners = new String[n];
+        String[] times = new String[n];
+        for (int i = 0; i < n; i++) {
+            Pending pending = postings.get(i);
+            Posting p = pending.posting();
+            movements[i] = UUID.randomUUID().toString();
+            reasons[i] = p.reason().name();
+            amounts[i] = p.amount();
+            fromKinds[i] = p.from().kind().name();
+            toKinds[i] = p.to().kind().name();
+            references[i] = p.reference();
+            participants[i] = pending.participantId() == null ? null : pending.participantId().toString();
+            fromOwners[i] = p.from().owner();
+            toOwners[i] = p.to().owner();
+            times[i] = pending.at().toString();
+        }
+        // Movements get their sequence numbers in the order recorded (ordinality).
+        NativeWrites.on(em, """
+                WITH p AS MATERIALIZED (
+                    SELECT cast(x.movement AS uuid) AS movement_id, x.reason, x.amount, x.from_kind, x.to_kind,
+                           x.reference, cast(x.participant AS uuid) AS participant_id, x.from_owner, x.to_owner,
+                           cast(x.at AS timestamptz) AS occurred_at, x.n
+                    FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS bigint[]), cast(?4 AS text[]),
+                                cast(?5 AS text[]), cast(?6 AS text[]), cast(?7 AS text[]), cast(?8 AS text[]),
+                                cast(?9 AS text[]), cast(?10 AS text[])) WITH ORDINALITY
+                         AS x(movement, reason, amount, from_kind, to_kind, reference, participant, from_owner,
+                              to_owner, at, n)),
+                m AS (
+                    INSERT INTO ledger_movement (movement_id, reason, amount, from_kind, to_kind, reference,
+                                                 participant_id, occurred_at)
+                    SELECT movement_id, reason, amount, from_kind, to_kind, reference, participant_id, occurred_at
+                    FROM p ORDER BY n
+                    RETURNING movement_id)
+                INSERT INTO ledger_entry (movement_id, line, account_kind, owner_id, amount)
+                SELECT p.movement_id, 1, p.from_kind, p.from_owner, -p.amount FROM p JOIN m USING (movement_id)
+                UNION ALL
+                SELECT p.movement_id, 2, p.to_kind, p.to_owner, p.amount FROM p JOIN m USING (movement_id)""",
+                "ledger_movement", "ledger_entry")
+                .setParameter(1, movements).setParameter(2, reasons).setParameter(3, amounts)
+                .setParameter(4, fromKinds).setParameter(5, toKinds).setParameter(6, references)
+                .setParameter(7, participants).setParameter(8, fromOwners).setParameter(9, toOwners)
+                .setParameter(10, times).executeUpdate();
     }
 
     /** A participant's balances derived from the ledger: pending, available and held (absent kinds are 0). */

@@ -7,11 +7,15 @@ import jakarta.persistence.FlushModeType;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.rewards.domain.Allocation;
 import org.civiccredit.rewards.domain.AwardLot;
 import org.civiccredit.rewards.domain.ParticipantWallet;
@@ -35,6 +39,45 @@ public class WalletStore {
 
     @Inject
     LedgerRepository ledger;
+
+    @Inject
+    BatchScope batch;
+
+    /** The reports a batch of awards loaded the lots of ({@link #loadForAwards}), and those lots (its own included). */
+    private static final class Awarded {
+        final Set<String> loaded = new HashSet<>();
+        final Map<String, AwardLotEntity> lots = new HashMap<>();
+    }
+
+    /**
+     * In a batch of awards ({@link BatchScope}): locks the participants, in id order, in one statement (they stay in
+     * the session, locked, so each award's own lock makes no statement), and loads the lots already awarded for the
+     * reports in another ({@link #awardedLotFor} then reads none). Outside a batch it does nothing.
+     */
+    public void loadForAwards(Collection<UUID> participantIds, Collection<String> reportIds) {
+        Awarded awarded = batch.value(Awarded.class, Awarded::new);
+        if (awarded == null || participantIds.isEmpty()) {
+            return;
+        }
+        em.createQuery("FROM ParticipantEntity p WHERE p.participantId IN :ids ORDER BY p.participantId",
+                        ParticipantEntity.class)
+                .setParameter("ids", participantIds.stream().distinct().sorted().toList())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+        List<String> reports = reportIds.stream().distinct().toList();
+        em.createQuery("FROM AwardLotEntity l WHERE l.reportId IN :reports", AwardLotEntity.class)
+                .setParameter("reports", reports).setFlushMode(FlushModeType.COMMIT).getResultList()
+                .forEach(l -> awarded.lots.put(l.reportId, l));
+        awarded.loaded.addAll(reports);
+    }
+
+    /** The lot awarded for a report: from the batch, if it loaded it, or else read without a flush. */
+    public Optional<AwardLotEntity> awardedLotFor(String reportId) {
+        Awarded awarded = batch.value(Awarded.class, Awarded::new);
+        if (awarded != null && awarded.loaded.contains(reportId)) {
+            return Optional.ofNullable(awarded.lots.get(reportId));
+        }
+        return lotForReportUnflushed(reportId);
+    }
 
     /** Locks the participant's row (waits for other transactions on the same wallet); null if unknown. */
     public ParticipantEntity lock(UUID participantId) {
@@ -145,7 +188,13 @@ public class WalletStore {
             }
             AwardLotEntity row = loaded.rows().get(lot.lotId());
             if (row == null) {
-                AwardLotEntity.of(wallet.participantId(), lot).persist();
+                AwardLotEntity created = AwardLotEntity.of(wallet.participantId(), lot);
+                created.persist();
+                Awarded awarded = batch.value(Awarded.class, Awarded::new);
+                if (awarded != null && created.reportId != null) {
+                    awarded.loaded.add(created.reportId);
+                    awarded.lots.put(created.reportId, created);
+                }
             } else {
                 row.copyFrom(lot);
             }

@@ -132,7 +132,7 @@ public class Wallets {
         Instant now = micros(at);
         UUID id = Participants.participantId(participantId);
         participants.lockRegistered(id);
-        Optional<AwardLotEntity> existing = store.lotForReportUnflushed(reportId);
+        Optional<AwardLotEntity> existing = store.awardedLotFor(reportId);
         if (existing.isPresent()) {
             AwardLotEntity lot = existing.get();
             if (!lot.participantId.equals(id) || lot.amount != points || !lot.ruleCode.equals(ruleCode)
@@ -146,6 +146,15 @@ public class Wallets {
                 config.contestWindow(), config.lotLifetime());
         store.save(loaded, now);
         return Outcome.changed(lot);
+    }
+
+    /**
+     * Reads up front what a batch of awards needs ({@link WalletStore#loadForAwards}): their participants, locked,
+     * and the lots already awarded for their reports. Outside a batch it does nothing.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void loadForAwards(Collection<UUID> participantIds, Collection<String> reportIds) {
+        store.loadForAwards(participantIds, reportIds);
     }
 
     /** Keeps a contested report's lot pending; a frozen, available or closed lot is returned unchanged. */

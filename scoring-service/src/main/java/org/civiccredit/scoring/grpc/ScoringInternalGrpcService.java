@@ -8,6 +8,8 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.civiccredit.api.common.v1.ItemRefusal;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
@@ -104,13 +106,27 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
             StreamObserver<ApplyReportBatchResponse> response) {
         ItemBatches.requireBatch(request.getIdempotencyKey(), request.getReportsCount(), "reports");
         ApplyReportBatchResponse.Builder answer = ApplyReportBatchResponse.newBuilder();
-        for (ItemBatches.Item<ScoreEvent> item : batches.apply(request.getReportsList(), this::applied)) {
+        for (ItemBatches.Item<ScoreEvent> item : batches.apply(request.getReportsList(), this::loadFor, this::applied)) {
             answer.addResults(item.refused()
                     ? ApplyReportResult.newBuilder().setRefusal(ItemBatches.refusal(item.refusal(), ItemRefusal.newBuilder()))
                     : ApplyReportResult.newBuilder().setEvent(item.answer()));
         }
         response.onNext(answer.build());
         response.onCompleted();
+    }
+
+    /** Reads up front what a batch's reports need ({@link ScoreEvents#loadFor}); malformed ones are left out. */
+    private void loadFor(List<ApplyReportRequest> requests) {
+        List<AcceptedReport> reports = new ArrayList<>(requests.size());
+        for (ApplyReportRequest r : requests) {
+            Instant occurredAt = ScoreMapping.instant(r.hasOccurredAt(), r.getOccurredAt(), "occurred_at",
+                    new Violations());
+            if (occurredAt != null && !r.getReportId().isBlank() && !r.getParticipantId().isBlank()) {
+                reports.add(new AcceptedReport(r.getReportId(), r.getParticipantId(), r.getAgencyId(),
+                        r.getRuleCode(), r.getRuleTableVersion(), r.getQuantity(), occurredAt, r.getEvidenceRef()));
+            }
+        }
+        scoreEvents.loadFor(reports);
     }
 
     /** ApplyReport of one report: checked, applied and audited in the caller's transaction or one of its own. */

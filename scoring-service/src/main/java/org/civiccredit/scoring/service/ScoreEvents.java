@@ -9,13 +9,20 @@ import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import jakarta.persistence.FlushModeType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.scoring.cache.CurrentTiers;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.AcceptedReport;
@@ -72,6 +79,66 @@ public class ScoreEvents {
     @Inject
     Event<ScoreChange> changes;
 
+    @Inject
+    BatchScope batch;
+
+    /** The reports a batch loaded the events of ({@link #loadFor}), and those events (its own included). */
+    private static final class Recorded {
+        final Set<String> loaded = new HashSet<>();
+        final Map<String, ScoreEventEntity> events = new HashMap<>();
+    }
+
+    /**
+     * Reads up front what applying each of a batch's reports would read one by one ({@link BatchScope}): locks their
+     * participants, in id order, in one statement; loads the events already recorded for them in one; and creates
+     * and locks the cap counters they will check in two ({@link CapUsageRepository#lockAll}). Applying each report
+     * then reads none of it again: the participant is in the session, locked, and the rest is in the batch. A report
+     * that {@link #apply} will refuse (an unknown participant or rule) is read as far as it goes and refused there.
+     * Outside a batch it does nothing.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void loadFor(List<AcceptedReport> reports) {
+        Recorded recorded = batch.value(Recorded.class, Recorded::new);
+        if (recorded == null || reports.isEmpty()) {
+            return;
+        }
+        List<String> participantIds = reports.stream().map(AcceptedReport::participantId).distinct().sorted()
+                .toList();
+        Map<String, ParticipantEntity> locked = new HashMap<>();
+        em.createQuery("FROM ParticipantEntity p WHERE p.participantId IN :ids ORDER BY p.participantId",
+                        ParticipantEntity.class)
+                .setParameter("ids", participantIds).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()
+                .forEach(p -> locked.put(p.participantId, p));
+        List<String> reportIds = reports.stream().map(AcceptedReport::reportId).distinct().toList();
+        em.createQuery("FROM ScoreEventEntity e WHERE e.reportId IN :ids", ScoreEventEntity.class)
+                .setParameter("ids", reportIds).setFlushMode(FlushModeType.COMMIT).getResultList()
+                .forEach(e -> recorded.events.put(e.reportId, e));
+        recorded.loaded.addAll(reportIds);
+        ZoneId zone = config.timeZone();
+        List<CapUsageRepository.Key> counters = new ArrayList<>();
+        for (AcceptedReport report : reports) {
+            ParticipantEntity participant = locked.get(report.participantId());
+            Optional<RuleDefinition> rule = ruleTables.rule(report.ruleTableVersion(), report.ruleCode());
+            if (participant == null || participant.erased() || rule.isEmpty()
+                    || recorded.events.containsKey(report.reportId())) {
+                continue;
+            }
+            for (String period : periodsOf(report.occurredAt().truncatedTo(ChronoUnit.MICROS), zone).values()) {
+                counters.add(new CapUsageRepository.Key(participant.participantId, rule.get().code(), period));
+            }
+        }
+        capUsage.lockAll(counters);
+    }
+
+    /** The event recorded for a report: from the batch, if it loaded it, or else read (without a flush). */
+    private ScoreEventEntity recordedEvent(String reportId) {
+        Recorded recorded = batch.value(Recorded.class, Recorded::new);
+        if (recorded != null && recorded.loaded.contains(reportId)) {
+            return recorded.events.get(reportId);
+        }
+        return ScoreEventEntity.ofReportUnflushed(reportId);
+    }
+
     /**
      * Applies a report with the rule of the version it was accepted under; a redelivery of the same report
      * returns the event recorded the first time, unchanged.
@@ -82,7 +149,7 @@ public class ScoreEvents {
                 delivered.agencyId(), delivered.ruleCode(), delivered.ruleTableVersion(), delivered.quantity(),
                 delivered.occurredAt().truncatedTo(ChronoUnit.MICROS), delivered.evidenceRef());
         ParticipantEntity participant = participants.lockActive(report.participantId());
-        ScoreEventEntity existing = ScoreEventEntity.ofReportUnflushed(report.reportId());
+        ScoreEventEntity existing = recordedEvent(report.reportId());
         if (existing != null) {
             if (!report.sameAs(existing.toDomain())) {
                 throw Refusal.alreadyExists("report " + report.reportId() + " was already applied with other data");
@@ -130,6 +197,11 @@ public class ScoreEvents {
         event.evidenceRef = report.evidenceRef();
         event.status = EventStatus.COUNTING;
         event.persist();
+        Recorded recorded = batch.value(Recorded.class, Recorded::new);
+        if (recorded != null) {
+            recorded.loaded.add(event.reportId);
+            recorded.events.put(event.reportId, event);
+        }
         participant.scoreVersion++;
         ScoreEvent applied = event.toDomain();
         if (applied.awardPoints() > 0) {

@@ -1,6 +1,7 @@
 package org.civiccredit.scoring.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.MISSED;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.SHIFT;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.VOL;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.badFields;
@@ -125,6 +126,35 @@ class ApplyReportBatchGrpcServiceTest extends ScoringGrpcTest {
         List<ApplyReportResult> conflicting = internal.applyReportBatch(
                 batch(List.of(reports.get(0).toBuilder().setQuantity(4).build()))).getResultsList();
         assertThat(refusal(conflicting.get(0))).isEqualTo("ALREADY_EXISTS ALREADY_EXISTS");
+    }
+
+    @Test
+    void oneParticipantsReportsInOneBatchCountAgainstTheSameCapAndTheCountersAreKept() {
+        String pat = register(internal, newId());
+        String sam = register(internal, newId());
+        List<ApplyReportRequest> reports = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            reports.add(report(version, pat, SHIFT, 0, daysAgo(3)));
+        }
+        reports.add(1, report(version, sam, MISSED, 0, daysAgo(3)));
+        reports.add(report(version, sam, MISSED, 0, daysAgo(3)));
+
+        List<ApplyReportResult> results = internal.applyReportBatch(batch(reports)).getResultsList();
+
+        assertThat(results).allSatisfy(r -> assertThat(r.hasEvent()).as(r.toString()).isTrue());
+        assertThat(results.stream().filter(r -> r.getEvent().getParticipantId().equals(pat))
+                .map(r -> r.getEvent().getDelta())).as("+10 each until the day's cap of 50 is used up, in order")
+                .containsExactly(10L, 10L, 10L, 10L, 10L, 0L, 0L);
+        assertThat(results.stream().filter(r -> r.getEvent().getParticipantId().equals(sam))
+                .map(r -> r.getEvent().getDelta())).containsExactly(-10L, -10L);
+        assertThat(score(pat)).isEqualTo(50);
+        assertThat(score(sam)).as("-20, shown as 0: a score never falls below 0").isZero();
+        assertThat(transactionsOf(reports)).as("one transaction for the batch").hasSize(1);
+        // The counters the batch changed were written: a later report of the same day finds the cap used up.
+        assertThat(internal.applyReport(report(version, pat, SHIFT, 0, daysAgo(3))).getDelta()).isZero();
+        assertThat(internal.applyReport(report(version, sam, MISSED, 0, daysAgo(3))).getDelta())
+                .as("the week's cap of 30 for deductions: 20 used, 10 left").isEqualTo(-10);
+        assertThat(internal.applyReport(report(version, sam, MISSED, 0, daysAgo(3))).getDelta()).isZero();
     }
 
     @Test

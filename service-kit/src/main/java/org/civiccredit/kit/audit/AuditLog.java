@@ -11,12 +11,14 @@ import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.civiccredit.kit.identity.Caller;
+import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.kit.persistence.NativeWrites;
 
 /**
@@ -59,6 +61,9 @@ public class AuditLog {
 
     @Inject
     AuditSealer sealer;
+
+    @Inject
+    BatchScope batch;
 
     /**
      * Records a mutating call made by the current caller, naming the records it touched: the non-empty
@@ -139,8 +144,22 @@ public class AuditLog {
                 .setParameter(4, refs).setParameter(5, hashes).executeUpdate();
     }
 
+    /** Appends one entry now, or, in a batched call's transaction, with the batch's other entries at its end. */
     private void append(Entry entry) {
-        bindEntry(NativeWrites.on(em, INSERT_ENTRY, "audit_log"), entry).executeUpdate();
+        List<Entry> pending = batch.deferred(AuditLog.class, ArrayList::new, this::appendDeferred);
+        if (pending != null) {
+            pending.add(entry);
+        } else {
+            bindEntry(NativeWrites.on(em, INSERT_ENTRY, "audit_log"), entry).executeUpdate();
+        }
+    }
+
+    private void appendDeferred(List<Entry> entries) {
+        if (entries.size() == 1) {
+            bindEntry(NativeWrites.on(em, INSERT_ENTRY, "audit_log"), entries.get(0)).executeUpdate();
+        } else {
+            appendAll(entries);
+        }
     }
 
     /** Binds {@link #INSERT_ENTRY}'s parameters: the entry, stamped now, and its hash. */

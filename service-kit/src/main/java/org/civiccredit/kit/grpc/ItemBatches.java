@@ -11,9 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.kit.persistence.BatchScope;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +35,9 @@ public class ItemBatches {
 
     @Inject
     GrpcErrorMapping errors;
+
+    @Inject
+    BatchScope batch;
 
     /** One item's outcome: the single call's answer, or (when {@code refusal} is set) its status. */
     public record Item<T>(T answer, com.google.rpc.Status refusal) {
@@ -60,12 +65,26 @@ public class ItemBatches {
      * and returns one outcome per item, in order.
      */
     public <I, T> List<Item<T>> apply(List<I> items, Function<I, T> one) {
+        return apply(items, all -> {
+        }, one);
+    }
+
+    /**
+     * As {@link #apply(List, Function)}, in a {@link BatchScope}: when the items are applied together, {@code load}
+     * first reads what they all need in one go (it must tolerate items {@code one} would refuse), and the appends
+     * the items defer are written once the last item is done. Applied one by one, the items read and write as
+     * their single calls do.
+     */
+    public <I, T> List<Item<T>> apply(List<I> items, Consumer<List<I>> load, Function<I, T> one) {
         try {
             List<T> answers = QuarkusTransaction.requiringNew().call(() -> {
+                batch.begin();
+                load.accept(items);
                 List<T> all = new ArrayList<>(items.size());
                 for (I item : items) {
                     all.add(one.apply(item));
                 }
+                batch.finish();
                 return all;
             });
             List<Item<T>> outcomes = new ArrayList<>(answers.size());

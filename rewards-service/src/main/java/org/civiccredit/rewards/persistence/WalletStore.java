@@ -8,12 +8,10 @@ import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.rewards.domain.Allocation;
@@ -43,10 +41,8 @@ public class WalletStore {
     @Inject
     BatchScope batch;
 
-    /** The reports a batch of awards loaded the lots of ({@link #loadForAwards}), and those lots (its own included). */
-    private static final class Awarded {
-        final Set<String> loaded = new HashSet<>();
-        final Map<String, AwardLotEntity> lots = new HashMap<>();
+    /** The lots a batch of awards looked up by report ({@link #loadForAwards}), and those it created. */
+    private static final class Awarded extends BatchScope.Found<AwardLotEntity> {
     }
 
     /**
@@ -64,19 +60,17 @@ public class WalletStore {
                 .setParameter("ids", participantIds.stream().distinct().sorted().toList())
                 .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
         List<String> reports = reportIds.stream().distinct().toList();
+        Map<String, AwardLotEntity> lots = new HashMap<>();
         em.createQuery("FROM AwardLotEntity l WHERE l.reportId IN :reports", AwardLotEntity.class)
                 .setParameter("reports", reports).setFlushMode(FlushModeType.COMMIT).getResultList()
-                .forEach(l -> awarded.lots.put(l.reportId, l));
-        awarded.loaded.addAll(reports);
+                .forEach(l -> lots.put(l.reportId, l));
+        awarded.lookedUp(reports, lots);
     }
 
     /** The lot awarded for a report: from the batch, if it loaded it, or else read without a flush. */
     public Optional<AwardLotEntity> awardedLotFor(String reportId) {
         Awarded awarded = batch.value(Awarded.class, Awarded::new);
-        if (awarded != null && awarded.loaded.contains(reportId)) {
-            return Optional.ofNullable(awarded.lots.get(reportId));
-        }
-        return lotForReportUnflushed(reportId);
+        return awarded == null ? lotForReportUnflushed(reportId) : awarded.get(reportId, this::lotForReportUnflushed);
     }
 
     /** Locks the participant's row (waits for other transactions on the same wallet); null if unknown. */
@@ -192,8 +186,7 @@ public class WalletStore {
                 created.persist();
                 Awarded awarded = batch.value(Awarded.class, Awarded::new);
                 if (awarded != null && created.reportId != null) {
-                    awarded.loaded.add(created.reportId);
-                    awarded.lots.put(created.reportId, created);
+                    awarded.created(created.reportId, created);
                 }
             } else {
                 row.copyFrom(lot);

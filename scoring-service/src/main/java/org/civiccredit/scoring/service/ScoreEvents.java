@@ -14,11 +14,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.civiccredit.kit.error.Refusal;
@@ -82,10 +80,8 @@ public class ScoreEvents {
     @Inject
     BatchScope batch;
 
-    /** The reports a batch loaded the events of ({@link #loadFor}), and those events (its own included). */
-    private static final class Recorded {
-        final Set<String> loaded = new HashSet<>();
-        final Map<String, ScoreEventEntity> events = new HashMap<>();
+    /** The events a batch looked up by report ({@link #loadFor}), and those it recorded. */
+    private static final class Recorded extends BatchScope.Found<ScoreEventEntity> {
     }
 
     /**
@@ -110,17 +106,18 @@ public class ScoreEvents {
                 .setParameter("ids", participantIds).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()
                 .forEach(p -> locked.put(p.participantId, p));
         List<String> reportIds = reports.stream().map(AcceptedReport::reportId).distinct().toList();
+        Map<String, ScoreEventEntity> events = new HashMap<>();
         em.createQuery("FROM ScoreEventEntity e WHERE e.reportId IN :ids", ScoreEventEntity.class)
                 .setParameter("ids", reportIds).setFlushMode(FlushModeType.COMMIT).getResultList()
-                .forEach(e -> recorded.events.put(e.reportId, e));
-        recorded.loaded.addAll(reportIds);
+                .forEach(e -> events.put(e.reportId, e));
+        recorded.lookedUp(reportIds, events);
         ZoneId zone = config.timeZone();
         List<CapUsageRepository.Key> counters = new ArrayList<>();
         for (AcceptedReport report : reports) {
             ParticipantEntity participant = locked.get(report.participantId());
             Optional<RuleDefinition> rule = ruleTables.rule(report.ruleTableVersion(), report.ruleCode());
             if (participant == null || participant.erased() || rule.isEmpty()
-                    || recorded.events.containsKey(report.reportId())) {
+                    || events.containsKey(report.reportId())) {
                 continue;
             }
             for (String period : periodsOf(report.occurredAt().truncatedTo(ChronoUnit.MICROS), zone).values()) {
@@ -133,10 +130,8 @@ public class ScoreEvents {
     /** The event recorded for a report: from the batch, if it loaded it, or else read (without a flush). */
     private ScoreEventEntity recordedEvent(String reportId) {
         Recorded recorded = batch.value(Recorded.class, Recorded::new);
-        if (recorded != null && recorded.loaded.contains(reportId)) {
-            return recorded.events.get(reportId);
-        }
-        return ScoreEventEntity.ofReportUnflushed(reportId);
+        return recorded == null ? ScoreEventEntity.ofReportUnflushed(reportId)
+                : recorded.get(reportId, r -> Optional.ofNullable(ScoreEventEntity.ofReportUnflushed(r))).orElse(null);
     }
 
     /**
@@ -199,8 +194,7 @@ public class ScoreEvents {
         event.persist();
         Recorded recorded = batch.value(Recorded.class, Recorded::new);
         if (recorded != null) {
-            recorded.loaded.add(event.reportId);
-            recorded.events.put(event.reportId, event);
+            recorded.created(event.reportId, event);
         }
         participant.scoreVersion++;
         ScoreEvent applied = event.toDomain();

@@ -3,9 +3,15 @@ package org.civiccredit.kit.persistence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -78,6 +84,32 @@ public class BatchScope {
         T pending = (T) state.values.computeIfAbsent(key, k -> create.get());
         state.writes.computeIfAbsent(key, k -> () -> write.accept(pending));
         return pending;
+    }
+
+    /**
+     * Rows a batch looked up by key up front (its items' reports' events or lots, say): which keys it looked up, and
+     * what it found for them, kept up to date with what its items create.
+     */
+    public static class Found<V> {
+        private final Set<String> looked = new HashSet<>();
+        private final Map<String, V> found = new HashMap<>();
+
+        /** Records a lookup of {@code keys} that found {@code rows} (by key; a key without a row has none). */
+        public void lookedUp(Collection<String> keys, Map<String, V> rows) {
+            looked.addAll(keys);
+            found.putAll(rows);
+        }
+
+        /** Records a row an item created under {@code key}. */
+        public void created(String key, V row) {
+            looked.add(key);
+            found.put(key, row);
+        }
+
+        /** The row under {@code key}: as looked up (or created) in the batch, or else as {@code read} finds it. */
+        public Optional<V> get(String key, Function<String, Optional<V>> read) {
+            return looked.contains(key) ? Optional.ofNullable(found.get(key)) : read.apply(key);
+        }
     }
 
     private State state() {

@@ -106,7 +106,8 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
             StreamObserver<ApplyReportBatchResponse> response) {
         ItemBatches.requireBatch(request.getIdempotencyKey(), request.getReportsCount(), "reports");
         ApplyReportBatchResponse.Builder answer = ApplyReportBatchResponse.newBuilder();
-        for (ItemBatches.Item<ScoreEvent> item : batches.apply(request.getReportsList(), this::loadFor, this::applied)) {
+        List<ItemBatches.Item<ScoreEvent>> items = batches.apply(request.getReportsList(), this::loadFor, this::applied);
+        for (ItemBatches.Item<ScoreEvent> item : items) {
             answer.addResults(item.refused()
                     ? ApplyReportResult.newBuilder().setRefusal(ItemBatches.refusal(item.refusal(), ItemRefusal.newBuilder()))
                     : ApplyReportResult.newBuilder().setEvent(item.answer()));

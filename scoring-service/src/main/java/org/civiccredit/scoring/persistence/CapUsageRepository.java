@@ -145,7 +145,8 @@ public class CapUsageRepository {
             return;
         }
         Locked locked = batch.value(Locked.class, Locked::new);
-        if (locked != null && periodKeys.stream().allMatch(k -> locked.containsKey(new Key(participantId, ruleCode, k)))) {
+        if (locked != null
+                && periodKeys.stream().allMatch(k -> locked.containsKey(new Key(participantId, ruleCode, k)))) {
             Pending pending = batch.deferred(Pending.class, Pending::new, this::addAll);
             for (String period : periodKeys.stream().distinct().toList()) {
                 Key key = new Key(participantId, ruleCode, period);

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
  * session before the outbox and cap statements, whose tables no entity maps), and the cap counters of all four
  * calendar periods are created and locked in two statements, not two per period. In a batch, the reports'
  * participants, recorded events and cap counters are read and locked once for all of them, and their events,
- * participant rows, cap changes and audit entries written together, one statement each, not one per report. The counts are
- * the session factory's (every thread's), so a background sweep that writes at the same moment can disturb one try;
- * of three tries, one must show the cost alone.
+ * participant rows, cap changes and audit entries written together, one statement each, not one per report. The
+ * counts are the session factory's (every thread's), so a background sweep that writes at the same moment can disturb
+ * one try; of three tries, one must show the cost alone.
  */
 @QuarkusTest
 class ApplyReportStatementsGrpcServiceTest extends ScoringGrpcTest {

@@ -112,10 +112,8 @@ public class AuditLog {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void recordAll(List<Entry> entries) {
-        if (entries.size() == 1) {
-            append(entries.get(0));
-        } else if (!entries.isEmpty()) {
-            appendAll(entries);
+        if (!entries.isEmpty()) {
+            append(entries);
         }
     }
 
@@ -144,17 +142,22 @@ public class AuditLog {
                 .setParameter(4, refs).setParameter(5, hashes).executeUpdate();
     }
 
-    /** Appends one entry now, or, in a batched call's transaction, with the batch's other entries at its end. */
     private void append(Entry entry) {
-        List<Entry> pending = batch.deferred(AuditLog.class, ArrayList::new, this::appendDeferred);
+        append(List.of(entry));
+    }
+
+    /** Appends entries now, or, in a batched call's transaction, with the batch's other entries at its end. */
+    private void append(List<Entry> entries) {
+        List<Entry> pending = batch.deferred(AuditLog.class, ArrayList::new, this::insert);
         if (pending != null) {
-            pending.add(entry);
+            pending.addAll(entries);
         } else {
-            bindEntry(NativeWrites.on(em, INSERT_ENTRY, "audit_log"), entry).executeUpdate();
+            insert(entries);
         }
     }
 
-    private void appendDeferred(List<Entry> entries) {
+    /** Inserts entries: one alone by {@link #INSERT_ENTRY}, several in one statement. */
+    private void insert(List<Entry> entries) {
         if (entries.size() == 1) {
             bindEntry(NativeWrites.on(em, INSERT_ENTRY, "audit_log"), entries.get(0)).executeUpdate();
         } else {

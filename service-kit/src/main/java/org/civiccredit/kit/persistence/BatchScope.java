@@ -55,11 +55,6 @@ public class BatchScope {
         state.values.clear();
     }
 
-    /** Whether the current transaction is a batch's, with its items still being applied. */
-    public boolean open() {
-        return state() != null;
-    }
-
     /** This batch's value under {@code key}, created by {@code create} on first use; {@code null} outside a batch. */
     public <T> T value(Object key, Supplier<T> create) {
         State state = state();

@@ -80,8 +80,14 @@ commit=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]]; then
   commit+=" (with uncommitted changes)"
 fi
-services_jdk=$(java -version 2>&1 | head -n 1)
-[[ -n "${CIVIC_JAVA_OPTS:-}" ]] && services_jdk+=", with $CIVIC_JAVA_OPTS"
+# What each service runs on, read off its process: the JDK of its executable and the JVM options it was given.
+services_jdk=""
+for name in reports scoring rewards; do
+  pid=$(cat "$RUN_DIR/$name-service.pid")
+  exe=$(readlink -f "/proc/$pid/exe")
+  jvm_opts=$(tr '\0' '\n' <"/proc/$pid/cmdline" | grep -E '^-X' | grep -v '^-Xlog:safepoint' | paste -sd ' ' -)
+  services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts"
+done
 
 # The processes the driver measures; PostgreSQL's backends are forked from its postmaster, so pinning it pins the
 # connections opened later too.

@@ -11,6 +11,9 @@
 #
 # CIVIC_JAVA_OPTS, if set, is added to each service's java command line after the heap settings (word-split:
 # e.g. CIVIC_JAVA_OPTS="-Xms1g -Xlog:gc:file=/tmp/gc-%p.log"), for tuning and diagnosing the JVM.
+# CIVIC_JAVA, if set, is the java executable the services run on (default: java on the PATH), e.g.
+# CIVIC_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java. SCORING_GC_OPTS, if set, replaces scoring-service's
+# collector options (word-split; see start_services).
 #
 #   scripts/up.sh            everything above (restarts services that are already running)
 #   scripts/up.sh stop       stops the three services (scripts/infra.sh down stops the infrastructure)
@@ -94,10 +97,13 @@ start_services() {
     # of each under load; the goal had them refined concurrently (docs/performance.md, tenth round). Reads now write
     # no references; the goal stays, as every measurement since was made with it.
     heap=512m gc_opts=()
-    [[ $name == scoring ]] && heap=1g gc_opts=(-XX:MaxGCPauseMillis=10)
+    if [[ $name == scoring ]]; then
+      heap=1g gc_opts=(-XX:MaxGCPauseMillis=10)
+      [[ -n "${SCORING_GC_OPTS:-}" ]] && read -r -a gc_opts <<<"$SCORING_GC_OPTS"
+    fi
     # Only scoring-service reads SCORING_*: it publishes the demo rule table unless it already has it.
     SCORING_RULE_TABLE_LOAD_ON_START="${SCORING_RULE_TABLE_LOAD_ON_START:-$REPO/deploy/demo/rule-table.yaml}" \
-      setsid nohup java -Xms64m "-Xmx$heap" "${gc_opts[@]}" "${extra_opts[@]}" \
+      setsid nohup "${CIVIC_JAVA:-java}" -Xms64m "-Xmx$heap" "${gc_opts[@]}" "${extra_opts[@]}" \
       -jar "$APPS/$name-service/quarkus-run.jar" >"$LOG_DIR/$name-service.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$name-service.pid"
   done

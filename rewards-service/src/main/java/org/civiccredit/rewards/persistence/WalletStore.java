@@ -6,12 +6,15 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.FlushModeType;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.rewards.domain.Allocation;
@@ -95,6 +98,53 @@ public class WalletStore {
     public boolean tryLock(UUID participantId) {
         return !em.createNativeQuery("SELECT participant_id FROM participant WHERE participant_id = ?1 "
                 + "FOR UPDATE SKIP LOCKED").setParameter(1, participantId).getResultList().isEmpty();
+    }
+
+    /**
+     * Locks the rows of those of {@code participantIds} that no other transaction holds, in id order, in one
+     * statement; returns their ids in that order (busy and unknown participants are left out).
+     */
+    public List<UUID> tryLockAll(Collection<UUID> participantIds) {
+        @SuppressWarnings("unchecked")
+        List<Object> rows = em.createNativeQuery("SELECT participant_id FROM participant "
+                        + "WHERE participant_id = ANY (?1) ORDER BY participant_id FOR UPDATE SKIP LOCKED")
+                .setParameter(1, participantIds.toArray(UUID[]::new)).getResultList();
+        return rows.stream().map(WalletStore::uuid).toList();
+    }
+
+    /** Those of {@code participantIds} holding a redemption whose hold is past its TTL at {@code now}. */
+    public Set<UUID> withOverdueHolds(Collection<UUID> participantIds, Instant now) {
+        @SuppressWarnings("unchecked")
+        List<Object> rows = em.createNativeQuery("SELECT DISTINCT participant_id FROM redemption "
+                        + "WHERE participant_id = ANY (?1) AND state = 'HELD' AND hold_expires_at <= ?2")
+                .setParameter(1, participantIds.toArray(UUID[]::new)).setParameter(2, now).getResultList();
+        Set<UUID> ids = new HashSet<>();
+        rows.forEach(r -> ids.add(uuid(r)));
+        return ids;
+    }
+
+    /**
+     * The wallets of {@code participantIds} as {@link #loadFor} loads them for a change that spends nothing (the
+     * lots due at {@code now}, to become available or to expire), read for all of them in one statement; one per
+     * participant, in the order given. The caller holds their locks.
+     */
+    public List<Loaded> loadDue(List<UUID> participantIds, Instant now) {
+        Map<UUID, Map<UUID, AwardLotEntity>> byParticipant = new LinkedHashMap<>();
+        participantIds.forEach(id -> byParticipant.put(id, new LinkedHashMap<>()));
+        @SuppressWarnings("unchecked")
+        List<AwardLotEntity> rows = em.createNativeQuery("""
+                SELECT * FROM award_lot WHERE participant_id = ANY (?1) AND state IN ('PENDING', 'AVAILABLE')
+                    AND (expires_at <= ?2 OR (state = 'PENDING' AND NOT frozen AND available_from <= ?2))
+                ORDER BY participant_id, awarded_at, lot_id""", AwardLotEntity.class)
+                .setParameter(1, participantIds.toArray(UUID[]::new)).setParameter(2, now).getResultList();
+        rows.forEach(r -> byParticipant.get(r.participantId).put(r.lotId, r));
+        List<Loaded> wallets = new ArrayList<>(participantIds.size());
+        byParticipant.forEach((id, lots) -> wallets.add(loaded(id, lots)));
+        return wallets;
+    }
+
+    private static UUID uuid(Object column) {
+        return column instanceof UUID u ? u : UUID.fromString(column.toString());
     }
 
     /** Loads the whole wallet (every open lot, and {@code alsoLots}); the caller holds the participant's lock. */

@@ -19,6 +19,7 @@ import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.audit.Outcome;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.kit.persistence.BatchScope;
 import org.civiccredit.rewards.config.RewardsConfig;
 import org.civiccredit.rewards.domain.AccountKind;
 import org.civiccredit.rewards.domain.Allocation;
@@ -73,6 +74,9 @@ public class Wallets {
     @Inject
     EntityManager em;
 
+    @Inject
+    BatchScope batch;
+
     static Instant micros(Instant now) {
         return now.truncatedTo(ChronoUnit.MICROS);
     }
@@ -110,6 +114,13 @@ public class Wallets {
             a.forEach(x -> lots.add(x.lotId()));
         }
         WalletStore.Loaded loaded = store.loadFor(participantId, spending, lots, now);
+        catchUpLoaded(loaded, overdue, allocations, now, actor);
+        return loaded;
+    }
+
+    /** Brings a loaded wallet up to {@code now}: its {@code overdue} holds expire, then its due lots change. */
+    private void catchUpLoaded(WalletStore.Loaded loaded, List<RedemptionEntity> overdue,
+            Map<UUID, List<Allocation>> allocations, Instant now, String actor) {
         Map<UUID, LotState> before = CatchUpAudit.states(loaded.wallet());
         for (RedemptionEntity r : overdue) {
             settlement.settle(loaded.wallet(), r, allocations.get(r.redemptionId), 0, RedemptionState.EXPIRED,
@@ -117,7 +128,6 @@ public class Wallets {
         }
         loaded.wallet().catchUp(now);
         catchUpAudit.record(actor, overdue, before, loaded.wallet());
-        return loaded;
     }
 
     /**
@@ -244,6 +254,40 @@ public class Wallets {
         }
         store.save(open(participantId, 0, List.of(), List.of(), now, CatchUpAudit.SWEEP), now);
         return true;
+    }
+
+    /**
+     * What {@link #catchUpTogether} did: how many wallets it caught up, and the locked ones it {@code left} to be
+     * caught up one by one ({@link #catchUpUnlessBusy(UUID, Instant)}) because they hold overdue redemptions.
+     */
+    public record Together(int caughtUp, List<UUID> left) {
+    }
+
+    /**
+     * Brings the wallets of {@code participantIds} up to {@code now} in one transaction, as {@link
+     * #catchUpUnlessBusy(UUID, Instant)} does each in its own: the wallets no other transaction holds are locked in
+     * one statement (in id order, skipping busy ones, so it never waits), the due lots of all of them are read in
+     * one, and their ledger postings and audit entries are written together, one statement each ({@link
+     * BatchScope}), their lot updates in one JDBC batch. A wallet holding a redemption past its TTL is not caught up
+     * here but returned in {@link Together#left}: expiring a hold locks its offer's row, and this transaction
+     * holds many wallets. The sweep keeps the batch short, since a call that needs one of these wallets waits for
+     * the whole transaction.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Together catchUpTogether(Collection<UUID> participantIds, Instant at) {
+        Instant now = micros(at);
+        batch.begin();
+        List<UUID> locked = store.tryLockAll(participantIds);
+        Set<UUID> holding = locked.isEmpty() ? Set.of() : store.withOverdueHolds(locked, now);
+        List<UUID> ready = locked.stream().filter(id -> !holding.contains(id)).toList();
+        if (!ready.isEmpty()) {
+            for (WalletStore.Loaded wallet : store.loadDue(ready, now)) {
+                catchUpLoaded(wallet, List.of(), Map.of(), now, CatchUpAudit.SWEEP);
+                store.save(wallet, now);
+            }
+        }
+        batch.finish();
+        return new Together(ready.size(), locked.stream().filter(holding::contains).toList());
     }
 
     /** Participants with a hold past its TTL, or a lot due to become available or to expire, at {@code now}. */

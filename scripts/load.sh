@@ -85,7 +85,7 @@ services_jdk=""
 for name in reports scoring rewards; do
   pid=$(cat "$RUN_DIR/$name-service.pid")
   exe=$(readlink -f "/proc/$pid/exe")
-  jvm_opts=$(tr '\0' '\n' <"/proc/$pid/cmdline" | grep -E '^-X' | grep -v '^-Xlog:safepoint' | paste -sd ' ' -)
+  jvm_opts=$(tr '\0' '\n' <"/proc/$pid/cmdline" | { grep -E '^-X' || true; } | { grep -v '^-Xlog:safepoint' || true; } | paste -sd ' ' -)
   services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts"
 done
 

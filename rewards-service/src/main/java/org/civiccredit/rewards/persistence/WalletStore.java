@@ -96,8 +96,7 @@ public class WalletStore {
 
     /** Locks the participant's row unless another transaction holds it; false when it is busy or unknown. */
     public boolean tryLock(UUID participantId) {
-        return !em.createNativeQuery("SELECT participant_id FROM participant WHERE participant_id = ?1 "
-                + "FOR UPDATE SKIP LOCKED").setParameter(1, participantId).getResultList().isEmpty();
+        return !tryLockAll(List.of(participantId)).isEmpty();
     }
 
     /**
@@ -109,7 +108,7 @@ public class WalletStore {
         List<Object> rows = em.createNativeQuery("SELECT participant_id FROM participant "
                         + "WHERE participant_id = ANY (?1) ORDER BY participant_id FOR UPDATE SKIP LOCKED")
                 .setParameter(1, participantIds.toArray(UUID[]::new)).getResultList();
-        return rows.stream().map(WalletStore::uuid).toList();
+        return rows.stream().map(Rows::toUuid).toList();
     }
 
     /** Those of {@code participantIds} holding a redemption whose hold is past its TTL at {@code now}. */
@@ -119,7 +118,7 @@ public class WalletStore {
                         + "WHERE participant_id = ANY (?1) AND state = 'HELD' AND hold_expires_at <= ?2")
                 .setParameter(1, participantIds.toArray(UUID[]::new)).setParameter(2, now).getResultList();
         Set<UUID> ids = new HashSet<>();
-        rows.forEach(r -> ids.add(uuid(r)));
+        rows.forEach(r -> ids.add(Rows.toUuid(r)));
         return ids;
     }
 
@@ -141,10 +140,6 @@ public class WalletStore {
         List<Loaded> wallets = new ArrayList<>(participantIds.size());
         byParticipant.forEach((id, lots) -> wallets.add(loaded(id, lots)));
         return wallets;
-    }
-
-    private static UUID uuid(Object column) {
-        return column instanceof UUID u ? u : UUID.fromString(column.toString());
     }
 
     /** Loads the whole wallet (every open lot, and {@code alsoLots}); the caller holds the participant's lock. */

@@ -80,13 +80,16 @@ commit=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [[ -n "$(cd "$REPO" && git status --porcelain 2>/dev/null)" ]]; then
   commit+=" (with uncommitted changes)"
 fi
-# What each service runs on, read off its process: the JDK of its executable and the JVM options it was given.
+# What each service runs on, read off its process: the JDK of its executable, the JVM options it was given and the
+# tuning settings in its environment.
 services_jdk=""
 for name in reports scoring rewards; do
   pid=$(cat "$RUN_DIR/$name-service.pid")
   exe=$(readlink -f "/proc/$pid/exe")
   jvm_opts=$(tr '\0' '\n' <"/proc/$pid/cmdline" | { grep -E '^-X' || true; } | { grep -v '^-Xlog:safepoint' || true; } | paste -sd ' ' -)
-  services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts"
+  # Settings the services take from the environment that change how they perform (group commit, pool sizes).
+  tuning=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | { grep -E '^(INTAKE_GROUP_COMMIT_[A-Z_]+|[A-Z]+_DB_POOL_SIZE)=' || true; } | paste -sd ' ' -)
+  services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts${tuning:+ (env: $tuning)}"
 done
 
 # The processes the driver measures; PostgreSQL's backends are forked from its postmaster, so pinning it pins the

@@ -15,4 +15,19 @@ public interface IntakeConfig {
 
     /** How often the local rule catalog is refreshed from scoring-service ({@code off} to disable). */
     String ruleCatalogRefresh();
+
+    /** Group commit of concurrent SubmitReport calls ({@code intake.group-commit}). */
+    GroupCommit groupCommit();
+
+    interface GroupCommit {
+
+        /**
+         * How many SubmitReport transactions run at once; the calls that arrive while all of them are busy are
+         * committed together by the next. 0 turns grouping off: every call is its own transaction.
+         */
+        int lanes();
+
+        /** Most reports committed together. */
+        int maxReports();
+    }
 }

@@ -25,7 +25,7 @@ import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
 import org.civiccredit.reports.api.Messages;
-import org.civiccredit.reports.domain.ReportSubmission;
+import org.civiccredit.reports.api.ReportSubmissions;
 import org.civiccredit.reports.service.Intake;
 
 /** gRPC adapter of ReportService: an agency submits reports and reads, lists and withdraws its own. */
@@ -44,18 +44,16 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     IdempotentCalls idempotent;
 
     @Inject
+    ReportSubmissions submissions;
+
+    @Inject
     Caller caller;
 
     @Override
     @Blocking
     @RolesAllowed("agency")
     public void submitReport(SubmitReportRequest request, StreamObserver<Report> response) {
-        String agencyId = agencyId();
-        Replies.reply(response, idempotent.onceForCaller("SubmitReport", request.getIdempotencyKey(), request,
-                Report.parser(), () -> Messages.report(intake.submit(agencyId, new ReportSubmission(
-                        request.getParticipantId(), request.getRuleCode(), request.getQuantity(),
-                        request.hasOccurredAt() ? instant(request.getOccurredAt()) : null,
-                        request.getEvidenceRef(), request.getNote())))));
+        Replies.reply(response, submissions.submit(agencyId(), request));
     }
 
     @Override

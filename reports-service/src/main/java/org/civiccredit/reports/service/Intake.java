@@ -5,8 +5,12 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -60,18 +64,93 @@ public class Intake {
     public Report submit(String agencyId, ReportSubmission s) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID participantId = validate(s, now);
+        Agency agency = registered(agencyId, AgencyEntity.<AgencyEntity>findByIdOptional(agencyId)
+                .map(AgencyEntity::toDomain));
+        CatalogRule rule = rule(agency, s, true);
+        if (participantId == null || !enrollments.lockIfEnrolledAt(participantId, s.occurredAt())) {
+            throw notEnrolled();
+        }
+        screen(agencyId, s, true);
+        return accept(new Admitted(agency, rule, participantId, s, now));
+    }
 
-        Agency agency = AgencyEntity.<AgencyEntity>findByIdOptional(agencyId).map(AgencyEntity::toDomain)
-                .orElseThrow(() -> Refusal.permissionDenied("agency " + agencyId + " is not registered"));
+    /** One agency's submission in a group of them ({@link #admitAll}). */
+    public record Submitted(String agencyId, ReportSubmission submission) {
+    }
+
+    /** A submission that passed every check but the participant's enrolment: its agency, rule and participant. */
+    public record Admitted(Agency agency, CatalogRule rule, UUID participantId, ReportSubmission submission,
+            Instant receivedAt) {
+    }
+
+    /**
+     * Checks a group of submissions, to be accepted together ({@link #acceptAll}), as {@link #submit} checks one,
+     * but without counting refusals and without taking locks: answers, per submission in order, its admission, or
+     * {@code null} for one that {@link #submit} would refuse (it must be submitted alone, where the refusal is given
+     * and counted). Reads each agency once.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Admitted> admitAll(List<Submitted> submitted) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Map<String, Optional<Agency>> agencies = new HashMap<>();
+        List<Admitted> admitted = new ArrayList<>(submitted.size());
+        for (Submitted one : submitted) {
+            ReportSubmission s = one.submission();
+            try {
+                UUID participantId = validate(s, now);
+                Agency agency = registered(one.agencyId(), agencies.computeIfAbsent(one.agencyId(),
+                        id -> AgencyEntity.<AgencyEntity>findByIdOptional(id).map(AgencyEntity::toDomain)));
+                CatalogRule rule = rule(agency, s, false);
+                screen(one.agencyId(), s, false);
+                admitted.add(participantId == null ? null : new Admitted(agency, rule, participantId, s, now));
+            } catch (Refusal refused) {
+                admitted.add(null);
+            }
+        }
+        return admitted;
+    }
+
+    /**
+     * Accepts admitted submissions ({@link #admitAll}; {@code null} entries are skipped) in the current transaction:
+     * locks their participants in one statement, then stores each report whose participant was enrolled when it
+     * happened, with its outbox row (in a {@link org.civiccredit.kit.persistence.BatchScope}, all rows in one
+     * statement). Answers, per entry in order, the stored report, or {@code null} where {@link #submit} would refuse
+     * it (the participant is not enrolled): nothing is stored for it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<Report> acceptAll(List<Admitted> admitted) {
+        Map<UUID, Instant> enrolled = enrollments.lockAll(admitted.stream().filter(Objects::nonNull)
+                .map(Admitted::participantId).toList());
+        List<Report> accepted = new ArrayList<>(admitted.size());
+        for (Admitted a : admitted) {
+            Instant since = a == null ? null : enrolled.get(a.participantId());
+            accepted.add(since == null || !Enrollments.enrolledBy(since, a.submission().occurredAt()) ? null : accept(a));
+        }
+        return accepted;
+    }
+
+    private static Agency registered(String agencyId, Optional<Agency> found) {
+        Agency agency = found.orElseThrow(() -> Refusal.permissionDenied("agency " + agencyId + " is not registered"));
         if (agency.suspended()) {
             throw Refusal.failedPrecondition("AGENCY_SUSPENDED", "agency " + agencyId + " is suspended");
         }
+        return agency;
+    }
+
+    /**
+     * The current rule the submission names, in the agency's scope, with a quantity as the rule counts. A call
+     * {@code alone} may refresh the rule catalog from scoring-service and has its refusal counted; one in a group
+     * does neither (it is then submitted alone).
+     */
+    private CatalogRule rule(Agency agency, ReportSubmission s, boolean alone) {
         CatalogRule rule = catalog.currentRule(s.ruleCode())
-                .or(() -> catalog.refresh() ? catalog.currentRule(s.ruleCode()) : Optional.empty())
+                .or(() -> alone && catalog.refresh() ? catalog.currentRule(s.ruleCode()) : Optional.empty())
                 .orElseThrow(() -> Refusal.failedPrecondition("RULE_NOT_IN_CURRENT_TABLE",
                         "rule " + s.ruleCode() + " is not in the current rule table"));
         if (!agency.scope().contains(rule.category())) {
-            refusals.outOfScope(agencyId);
+            if (alone) {
+                refusals.outOfScope(agency.agencyId());
+            }
             throw Refusal.failedPrecondition("RULE_OUTSIDE_AGENCY_SCOPE",
                     "rule " + rule.code() + " is in category " + rule.category() + ", outside this agency's scope");
         }
@@ -82,39 +161,53 @@ public class Intake {
             quantity.require(s.quantity() == 0, "quantity", "rule " + rule.code() + " is not per unit: leave it 0");
         }
         quantity.throwIfAny();
-        if (participantId == null || !enrollments.lockIfEnrolledAt(participantId, s.occurredAt())) {
-            throw Refusal.failedPrecondition("PARTICIPANT_NOT_ENROLLED",
-                    "the participant is not enrolled, or was not when this happened");
-        }
+        return rule;
+    }
+
+    private static Refusal notEnrolled() {
+        return Refusal.failedPrecondition("PARTICIPANT_NOT_ENROLLED",
+                "the participant is not enrolled, or was not when this happened");
+    }
+
+    /** Refuses a note on a protected ground (counted against the agency when {@code countRefusal}). */
+    private void screen(String agencyId, ReportSubmission s, boolean countRefusal) {
         SCREEN.screen(s.note()).ifPresent(finding -> {
-            refusals.protectedGround(agencyId, finding.ground());
+            if (countRefusal) {
+                refusals.protectedGround(agencyId, finding.ground());
+            }
             throw Refusal.failedPrecondition("PROTECTED_GROUND", "the note concerns a protected ground ("
                     + finding.ground() + "); reports may only concern conduct inside the programme");
         });
+    }
 
+    /** Stores an accepted report and the outbox row that takes it to scoring-service. */
+    private Report accept(Admitted a) {
+        ReportSubmission s = a.submission();
+        CatalogRule rule = a.rule();
+        String agencyId = a.agency().agencyId();
         ReportEntity r = new ReportEntity();
         r.reportId = UUID.randomUUID();
         r.agencyId = agencyId;
-        r.participantId = participantId;
+        r.participantId = a.participantId();
         r.ruleCode = rule.code();
         r.ruleTableVersion = rule.version();
         r.category = rule.category();
         r.ruleTitle = rule.title();
         r.quantity = s.quantity();
         r.occurredAt = s.occurredAt();
-        r.receivedAt = now;
+        r.receivedAt = a.receivedAt();
         r.evidenceRef = s.evidenceRef();
         r.note = s.note().isEmpty() ? null : s.note();
         r.status = ReportStatus.ACCEPTED;
-        r.statusChangedAt = now;
+        r.statusChangedAt = a.receivedAt();
         r.persist();
-        outbox.add(OutboxKind.SCORING_APPLY_REPORT, participantId.toString(), ApplyReportRequest.newBuilder()
+        outbox.add(OutboxKind.SCORING_APPLY_REPORT, a.participantId().toString(), ApplyReportRequest.newBuilder()
                 .setIdempotencyKey("apply-" + r.reportId).setReportId(r.reportId.toString())
-                .setParticipantId(participantId.toString()).setAgencyId(agencyId).setRuleCode(rule.code())
+                .setParticipantId(a.participantId().toString()).setAgencyId(agencyId).setRuleCode(rule.code())
                 .setRuleTableVersion(rule.version()).setQuantity(s.quantity())
                 .setOccurredAt(ProtoTime.timestamp(s.occurredAt())).setEvidenceRef(s.evidenceRef()).build(),
                 r.reportId);
-        return r.toDomain(agency.displayName());
+        return r.toDomain(a.agency().displayName());
     }
 
     /** Field checks; returns the participant id, or null when it is not a well-formed id. */

@@ -90,10 +90,19 @@ public class AuditLog {
 
     /** The entry of a call by the current caller: the records named in its request and response. */
     private Entry callEntry(String call, Message request, Message response) {
+        return callEntry(call, currentActor(), request, response);
+    }
+
+    /**
+     * The entry of a call by {@code actor} (as {@link #currentActor} named the caller on the call's own thread): the
+     * records named in its request and response. For calls committed together on another call's thread
+     * ({@link org.civiccredit.kit.persistence.GroupCommit}).
+     */
+    public static Entry callEntry(String call, String actor, Message request, Message response) {
         Set<String> refs = new LinkedHashSet<>();
         collectRefs(request, refs);
         collectRefs(response, refs);
-        return new Entry(call, currentActor(), String.join(",", refs));
+        return new Entry(call, actor, String.join(",", refs));
     }
 
     /** Appends one entry in the current transaction. */

@@ -14,8 +14,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
@@ -117,6 +121,103 @@ public class IdempotentCalls {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored response for key " + key + " is unreadable", e);
         }
+    }
+
+    /**
+     * One call of a group committed together ({@link org.civiccredit.kit.persistence.GroupCommit}), named as
+     * {@link #onceForCaller} names it: the caller's scope for the call (taken on the call's own thread), its key and
+     * its whole request.
+     */
+    public record Claim(String scope, String key, Message request) {
+    }
+
+    /** A claimed call's answer: who made it (for its audit entry) and its response. */
+    public record Answered(Claim claim, String actor, Message response) {
+    }
+
+    /**
+     * Claims the keys of a group's calls in one statement, in the order of their scopes and keys (so that two groups
+     * claiming the same keys wait for each other rather than deadlock). Answers, per call in order, whether its key
+     * was free and is now this transaction's: a call whose key is taken (stored, or claimed by a call still running)
+     * must be made alone, where {@link #onceForCaller} replays it or refuses it. Keys must be valid
+     * ({@link #requireValidKey}) and distinct. Each claimed call must then be answered ({@link #storeAll}) or given
+     * back ({@link #releaseAll}) in the same transaction.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean[] claimAll(List<Claim> claims) {
+        int n = claims.size();
+        String[] scopes = new String[n];
+        String[] keys = new String[n];
+        String[] hashes = new String[n];
+        for (int i = 0; i < n; i++) {
+            Claim c = claims.get(i);
+            scopes[i] = c.scope();
+            keys[i] = c.key();
+            hashes[i] = HexFormat.of().formatHex(sha256(c.request()));
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> claimed = NativeWrites.on(em, """
+                INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at)
+                SELECT c.scope, c.idem_key, decode(c.hash, 'hex'), now()
+                FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[])) AS c(scope, idem_key, hash)
+                ORDER BY c.scope, c.idem_key
+                ON CONFLICT (scope, idem_key) DO NOTHING
+                RETURNING scope, idem_key""", "idempotency_key")
+                .setParameter(1, scopes).setParameter(2, keys).setParameter(3, hashes).getResultList();
+        Set<List<String>> ours = new HashSet<>();
+        claimed.forEach(row -> ours.add(List.of((String) row[0], (String) row[1])));
+        boolean[] mine = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            mine[i] = ours.contains(List.of(scopes[i], keys[i]));
+        }
+        return mine;
+    }
+
+    /** Gives back keys this transaction claimed ({@link #claimAll}) for calls it will not answer. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void releaseAll(List<Claim> claims) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        NativeWrites.on(em, """
+                DELETE FROM idempotency_key k
+                USING unnest(cast(?1 AS text[]), cast(?2 AS text[])) AS c(scope, idem_key)
+                WHERE k.scope = c.scope AND k.idem_key = c.idem_key AND k.response IS NULL""", "idempotency_key")
+                .setParameter(1, claims.stream().map(Claim::scope).toArray(String[]::new))
+                .setParameter(2, claims.stream().map(Claim::key).toArray(String[]::new)).executeUpdate();
+    }
+
+    /**
+     * Stores the responses of calls this transaction claimed ({@link #claimAll}), in one statement, and appends each
+     * call's audit entry ({@code call} by its actor), as {@link #onceForCaller} does for one call.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void storeAll(String call, List<Answered> answered) {
+        if (answered.isEmpty()) {
+            return;
+        }
+        int n = answered.size();
+        String[] scopes = new String[n];
+        String[] keys = new String[n];
+        String[] responses = new String[n];
+        String[] participants = new String[n];
+        List<AuditLog.Entry> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Answered a = answered.get(i);
+            scopes[i] = a.claim().scope();
+            keys[i] = a.claim().key();
+            responses[i] = HexFormat.of().formatHex(a.response().toByteArray());
+            participants[i] = participantOf(a.claim().request()).or(() -> participantOf(a.response())).orElse(null);
+            entries.add(AuditLog.callEntry(call, a.actor(), a.claim().request(), a.response()));
+        }
+        NativeWrites.on(em, """
+                UPDATE idempotency_key k SET response = decode(a.response, 'hex'), participant_ref = a.participant
+                FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[]), cast(?4 AS text[]))
+                     AS a(scope, idem_key, response, participant)
+                WHERE k.scope = a.scope AND k.idem_key = a.idem_key""", "idempotency_key")
+                .setParameter(1, scopes).setParameter(2, keys).setParameter(3, responses).setParameter(4, participants)
+                .executeUpdate();
+        audit.recordAll(entries);
     }
 
     /**

@@ -169,10 +169,10 @@ public class Intake {
                 "the participant is not enrolled, or was not when this happened");
     }
 
-    /** Refuses a note on a protected ground (counted against the agency when {@code countRefusal}). */
-    private void screen(String agencyId, ReportSubmission s, boolean countRefusal) {
+    /** Refuses a note on a protected ground; a call {@code alone} has the refusal counted against its agency. */
+    private void screen(String agencyId, ReportSubmission s, boolean alone) {
         SCREEN.screen(s.note()).ifPresent(finding -> {
-            if (countRefusal) {
+            if (alone) {
                 refusals.protectedGround(agencyId, finding.ground());
             }
             throw Refusal.failedPrecondition("PROTECTED_GROUND", "the note concerns a protected ground ("

@@ -46,7 +46,7 @@ public final class GroupCommit<I, R> {
     private long lone;
     private long leftAlone;
 
-    /** Counters, for tests and the load driver's reading of a run. */
+    /** Counters: for tests, and for the service to log how its calls were committed. */
     public record Stats(int running, int queued, long groups, long groupedItems, long alone, long leftAlone) {
     }
 

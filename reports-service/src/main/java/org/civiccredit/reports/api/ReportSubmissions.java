@@ -1,19 +1,17 @@
 package org.civiccredit.reports.api;
 
-import com.google.protobuf.Timestamp;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.civiccredit.api.reports.v1.Report;
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.audit.AuditLog;
-import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.idempotency.IdempotentCalls.Answered;
 import org.civiccredit.kit.idempotency.IdempotentCalls.Claim;
@@ -89,7 +87,7 @@ public class ReportSubmissions {
     public Report submit(String agencyId, SubmitReportRequest request) {
         Supplier<Report> alone = () -> idempotent.onceForCaller(CALL, request.getIdempotencyKey(), request,
                 Report.parser(), () -> Messages.report(intake.submit(agencyId, submission(request))));
-        if (group == null || !validKey(request.getIdempotencyKey())) {
+        if (group == null || !IdempotentCalls.isValidKey(request.getIdempotencyKey())) {
             return alone.get();
         }
         return group.submit(new Pending(agencyId, new Claim(caller.idempotencyScope(CALL),
@@ -113,7 +111,7 @@ public class ReportSubmissions {
                     claimedAt.add(i);
                 }
             }
-            boolean[] ours = claims.isEmpty() ? new boolean[0] : idempotent.claimAll(claims);
+            boolean[] ours = idempotent.claimAll(claims);
             List<Intake.Admitted> accepting = new ArrayList<>(calls.size());
             calls.forEach(p -> accepting.add(null));
             for (int c = 0; c < claims.size(); c++) {
@@ -156,22 +154,10 @@ public class ReportSubmissions {
         return group == null ? null : group.stats();
     }
 
-    private static boolean validKey(String key) {
-        try {
-            IdempotentCalls.requireValidKey(key);
-            return true;
-        } catch (Refusal refused) {
-            return false;
-        }
-    }
-
     private static ReportSubmission submission(SubmitReportRequest request) {
         return new ReportSubmission(request.getParticipantId(), request.getRuleCode(), request.getQuantity(),
-                request.hasOccurredAt() ? instant(request.getOccurredAt()) : null, request.getEvidenceRef(),
+                request.hasOccurredAt() ? ProtoTime.instant(request.getOccurredAt()) : null, request.getEvidenceRef(),
                 request.getNote());
     }
 
-    private static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
 }

@@ -1,6 +1,5 @@
 package org.civiccredit.reports.grpc;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
@@ -21,6 +20,7 @@ import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
@@ -114,13 +114,9 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     }
 
     private static Instant[] range(TimeRange range, String field, Violations v) {
-        Instant start = range != null && range.hasStart() ? instant(range.getStart()) : BEGINNING;
-        Instant end = range != null && range.hasEnd() ? instant(range.getEnd()) : END;
+        Instant start = range != null && range.hasStart() ? ProtoTime.instant(range.getStart()) : BEGINNING;
+        Instant end = range != null && range.hasEnd() ? ProtoTime.instant(range.getEnd()) : END;
         v.require(!end.isBefore(start), field + ".end", "must not be before " + field + ".start");
         return new Instant[] {start, end};
-    }
-
-    private static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 }

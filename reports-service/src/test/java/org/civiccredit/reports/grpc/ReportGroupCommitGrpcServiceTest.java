@@ -2,7 +2,6 @@ package org.civiccredit.reports.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -13,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +30,7 @@ import org.civiccredit.api.reports.v1.ReportServiceGrpc.ReportServiceBlockingStu
 import org.civiccredit.api.reports.v1.ReportStatus;
 import org.civiccredit.api.reports.v1.SubmitReportRequest;
 import org.civiccredit.kit.domain.ProtectedGround;
+import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls.Claim;
 import org.civiccredit.kit.persistence.GroupCommit;
 import org.civiccredit.kit.testing.BearerAuth;
@@ -106,7 +105,7 @@ class ReportGroupCommitGrpcServiceTest {
     private static SubmitReportRequest.Builder report(String participant) {
         return SubmitReportRequest.newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                 .setParticipantId(participant).setRuleCode("VOL_HOUR").setQuantity(2)
-                .setOccurredAt(ts(Occurred.ago(Duration.ofHours(3))))
+                .setOccurredAt(ProtoTime.timestamp(Occurred.ago(Duration.ofHours(3))))
                 .setEvidenceRef("https://greenway.example.org/shifts/" + UUID.randomUUID())
                 .setNote("Two hours at the community garden");
     }
@@ -315,7 +314,4 @@ class ReportGroupCommitGrpcServiceTest {
         });
     }
 
-    private static Timestamp ts(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 }

@@ -228,7 +228,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     }
 
     private static void requireKey(String key, Violations v) {
-        v.require(!key.isBlank() && key.length() <= IdempotentCalls.MAX_KEY_LENGTH, "idempotency_key",
+        v.require(IdempotentCalls.isValidKey(key), "idempotency_key",
                 "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
                         + " characters, the same on every retry of this call");
     }

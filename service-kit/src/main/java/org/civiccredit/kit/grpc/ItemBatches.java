@@ -53,7 +53,7 @@ public class ItemBatches {
      */
     public static void requireBatch(String idempotencyKey, int items, String itemsField) {
         Violations v = new Violations();
-        v.require(!idempotencyKey.isBlank() && idempotencyKey.length() <= IdempotentCalls.MAX_KEY_LENGTH,
+        v.require(IdempotentCalls.isValidKey(idempotencyKey),
                 "idempotency_key", "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
                         + " characters, the same on every retry of this call");
         v.require(items >= 1 && items <= MAX_ITEMS, itemsField, "1 to " + MAX_ITEMS + " items");

@@ -146,6 +146,9 @@ public class IdempotentCalls {
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean[] claimAll(List<Claim> claims) {
         int n = claims.size();
+        if (n == 0) {
+            return new boolean[0];
+        }
         String[] scopes = new String[n];
         String[] keys = new String[n];
         String[] hashes = new String[n];
@@ -274,6 +277,11 @@ public class IdempotentCalls {
         }
         return em.createNativeQuery("DELETE FROM idempotency_key WHERE starts_with(scope, ?1)")
                 .setParameter(1, Caller.idempotencyScopePrefix(subject)).executeUpdate();
+    }
+
+    /** Whether {@code key} is an acceptable idempotency key: present, not blank, at most {@link #MAX_KEY_LENGTH}. */
+    public static boolean isValidKey(String key) {
+        return key != null && !key.isBlank() && key.length() <= MAX_KEY_LENGTH;
     }
 
     /** Refuses a missing or oversized key with a field violation on {@code idempotency_key}. */

@@ -12,10 +12,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.civiccredit.kit.domain.ConductCategory;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.reports.domain.Agency;
+import org.hibernate.query.NativeQuery;
 
 /** Row of table {@code agency} with its scope in {@code agency_category}. */
 @Entity
@@ -56,6 +62,36 @@ public class AgencyEntity extends PanacheEntityBase {
     /** The name participants see for an agency (its id when it is not registered). */
     public static String displayNameOf(String agencyId) {
         return AgencyEntity.<AgencyEntity>findByIdOptional(agencyId).map(a -> a.displayName).orElse(agencyId);
+    }
+
+    /**
+     * The registered agencies among {@code agencyIds}, each with its scope, read in one statement that loads no
+     * entities and has one text for any number of ids ({@link NativeReads}): intake reads the submitting agencies on
+     * every call, and a suspension committed before the read is seen by it.
+     */
+    public static Map<String, Agency> readAll(Collection<String> agencyIds) {
+        if (agencyIds.isEmpty()) {
+            return Map.of();
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = getEntityManager().createNativeQuery("""
+                SELECT a.agency_id, a.display_name, a.client_id, a.status, a.suspension_reason, a.suspended_at,
+                    a.created_at, (SELECT string_agg(c.category, ',') FROM agency_category c WHERE c.agency_id = a.agency_id)
+                FROM agency a WHERE a.agency_id = ANY(cast(?1 AS varchar[]))""").unwrap(NativeQuery.class)
+                .addSynchronizedEntityClass(AgencyEntity.class).addSynchronizedQuerySpace("agency_category")
+                .setParameter(1, agencyIds.stream().distinct().toArray(String[]::new)).getResultList();
+        Map<String, Agency> agencies = new HashMap<>();
+        for (Object[] r : rows) {
+            Set<ConductCategory> scope = EnumSet.noneOf(ConductCategory.class);
+            if (r[7] != null) {
+                for (String category : ((String) r[7]).split(",")) {
+                    scope.add(ConductCategory.valueOf(category));
+                }
+            }
+            agencies.put((String) r[0], new Agency((String) r[0], (String) r[1], (String) r[2], Set.copyOf(scope),
+                    "SUSPENDED".equals(r[3]), (String) r[4], NativeReads.instant(r[5]), NativeReads.instant(r[6])));
+        }
+        return agencies;
     }
 
     public Agency toDomain() {

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,11 +18,13 @@ import org.civiccredit.api.scoring.v1.RegisterParticipantRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.reports.domain.Enrollment;
 import org.civiccredit.reports.persistence.ConsentTextEntity;
 import org.civiccredit.reports.persistence.ParticipantEntity;
 import org.civiccredit.kit.outbox.Outbox;
 import org.civiccredit.reports.relay.OutboxKind;
+import org.hibernate.query.NativeQuery;
 
 /**
  * Enrolment with consent, and withdrawal. A participant can only enrol themselves (the token subject); on
@@ -157,28 +159,33 @@ public class Enrollments {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean lockIfEnrolledAt(UUID participantId, Instant at) {
-        ParticipantEntity p = ParticipantEntity.getEntityManager().find(ParticipantEntity.class, participantId,
-                LockModeType.PESSIMISTIC_WRITE);
-        return p != null && p.enrolled() && enrolledBy(p.enrolledAt, at);
+        Instant since = lockAll(List.of(participantId)).get(participantId);
+        return since != null && enrolledBy(since, at);
     }
 
     /**
      * Locks participants as {@link #lockIfEnrolledAt} locks one, all in one statement and in id order (so that two
      * groups of reports never wait for each other's participants in a cycle); answers those enrolled, each with when
-     * they enrolled.
+     * they enrolled. The statement is one text for any number of ids ({@link NativeReads}) and loads no entities;
+     * its lock is the one Hibernate takes for {@code PESSIMISTIC_WRITE}. A row that a withdrawal changes meanwhile is
+     * read as that withdrawal left it, once it commits.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Map<UUID, Instant> lockAll(Collection<UUID> participantIds) {
         if (participantIds.isEmpty()) {
             return Map.of();
         }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = ParticipantEntity.getEntityManager().createNativeQuery("""
+                SELECT participant_id, enrolled_at FROM participant
+                WHERE participant_id = ANY(?1) AND state = 'ENROLLED'
+                ORDER BY participant_id FOR NO KEY UPDATE""").unwrap(NativeQuery.class)
+                .addSynchronizedEntityClass(ParticipantEntity.class)
+                .setParameter(1, participantIds.stream().distinct().toArray(UUID[]::new)).getResultList();
         Map<UUID, Instant> enrolled = new HashMap<>();
-        ParticipantEntity.getEntityManager().createQuery(
-                "FROM ParticipantEntity p WHERE p.participantId IN :ids ORDER BY p.participantId",
-                ParticipantEntity.class)
-                .setParameter("ids", new HashSet<>(participantIds)).setLockMode(LockModeType.PESSIMISTIC_WRITE)
-                .getResultList().stream().filter(ParticipantEntity::enrolled)
-                .forEach(p -> enrolled.put(p.participantId, p.enrolledAt));
+        for (Object[] row : rows) {
+            enrolled.put((UUID) row[0], NativeReads.instant(row[1]));
+        }
         return enrolled;
     }
 

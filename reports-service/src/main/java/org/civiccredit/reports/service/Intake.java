@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,8 +63,8 @@ public class Intake {
     public Report submit(String agencyId, ReportSubmission s) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID participantId = validate(s, now);
-        Agency agency = registered(agencyId, AgencyEntity.<AgencyEntity>findByIdOptional(agencyId)
-                .map(AgencyEntity::toDomain));
+        Agency agency = registered(agencyId,
+                Optional.ofNullable(AgencyEntity.readAll(List.of(agencyId)).get(agencyId)));
         CatalogRule rule = rule(agency, s, true);
         if (participantId == null || !enrollments.lockIfEnrolledAt(participantId, s.occurredAt())) {
             throw notEnrolled();
@@ -87,19 +86,18 @@ public class Intake {
      * Checks a group of submissions, to be accepted together ({@link #acceptAll}), as {@link #submit} checks one,
      * but without counting refusals and without taking locks: answers, per submission in order, its admission, or
      * {@code null} for one that {@link #submit} would refuse (it must be submitted alone, where the refusal is given
-     * and counted). Reads each agency once.
+     * and counted). Reads the agencies in one statement.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<Admitted> admitAll(List<Submitted> submitted) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Map<String, Optional<Agency>> agencies = new HashMap<>();
+        Map<String, Agency> agencies = AgencyEntity.readAll(submitted.stream().map(Submitted::agencyId).toList());
         List<Admitted> admitted = new ArrayList<>(submitted.size());
         for (Submitted one : submitted) {
             ReportSubmission s = one.submission();
             try {
                 UUID participantId = validate(s, now);
-                Agency agency = registered(one.agencyId(), agencies.computeIfAbsent(one.agencyId(),
-                        id -> AgencyEntity.<AgencyEntity>findByIdOptional(id).map(AgencyEntity::toDomain)));
+                Agency agency = registered(one.agencyId(), Optional.ofNullable(agencies.get(one.agencyId())));
                 CatalogRule rule = rule(agency, s, false);
                 screen(one.agencyId(), s, false);
                 admitted.add(participantId == null ? null : new Admitted(agency, rule, participantId, s, now));

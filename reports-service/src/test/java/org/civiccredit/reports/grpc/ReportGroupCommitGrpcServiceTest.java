@@ -206,6 +206,49 @@ class ReportGroupCommitGrpcServiceTest {
     }
 
     @Test
+    void reportsWaitForAWithdrawalInProgressAndAreRefusedOnceItCommits() throws Exception {
+        int lanes = config.groupCommit().lanes();
+        String leaving = IntakeFixtures.enrolledParticipant(enrollment)[0];
+        String staying = IntakeFixtures.enrolledParticipant(enrollment)[0];
+        List<Future<Object>> alone = new ArrayList<>();
+        Future<Object> queuedLeaving;
+        Future<Object> queuedStaying;
+        try (Connection withdrawal = db.getConnection()) {
+            // The participant's row as Enrollments.withdraw holds it (FOR NO KEY UPDATE), which a report's foreign
+            // key check does not wait for: only the intake's own lock makes a report wait.
+            withdrawal.setAutoCommit(false);
+            try (PreparedStatement s = withdrawal.prepareStatement(
+                    "SELECT 1 FROM participant WHERE participant_id = ?::uuid FOR NO KEY UPDATE")) {
+                s.setString(1, leaving);
+                s.executeQuery().close();
+            }
+            // A lone call on every lane, then a group queued behind them.
+            for (int i = 0; i < lanes; i++) {
+                alone.add(call(new Call(greenway, report(leaving).build())));
+                LockWaits.await(db, i + 1, "a report did not wait for the withdrawal in progress", "participant");
+            }
+            Until.holds(() -> submissions.stats().running() == lanes, "the lanes never became busy");
+            queuedLeaving = call(new Call(greenway, report(leaving).build()));
+            queuedStaying = call(new Call(northside, report(staying).build()));
+            Until.holds(() -> submissions.stats().queued() == 2, "the calls never queued");
+            try (PreparedStatement s = withdrawal.prepareStatement("UPDATE participant SET state = 'WITHDRAWN', "
+                    + "withdrawn_at = now() WHERE participant_id = ?::uuid")) {
+                s.setString(1, leaving);
+                assertThat(s.executeUpdate()).isEqualTo(1);
+            }
+            withdrawal.commit();
+        }
+        for (Future<Object> call : alone) {
+            assertRefused(call.get(30, TimeUnit.SECONDS), Status.Code.FAILED_PRECONDITION, "PARTICIPANT_NOT_ENROLLED");
+        }
+        assertRefused(queuedLeaving.get(30, TimeUnit.SECONDS), Status.Code.FAILED_PRECONDITION,
+                "PARTICIPANT_NOT_ENROLLED");
+        assertThat(queuedStaying.get(30, TimeUnit.SECONDS)).isInstanceOf(Report.class);
+        assertThat(reportsAbout(leaving)).isZero();
+        assertThat(reportsAbout(staying)).isEqualTo(1);
+    }
+
+    @Test
     void aGroupOfTwentyReportsCostsTheStatementsOfAGroupOfOne() {
         String[] people = {IntakeFixtures.enrolledParticipant(enrollment)[0],
                 IntakeFixtures.enrolledParticipant(enrollment)[0]};

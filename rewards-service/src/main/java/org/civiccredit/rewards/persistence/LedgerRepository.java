@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.civiccredit.kit.persistence.BatchScope;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.kit.persistence.NativeWrites;
 import org.civiccredit.rewards.domain.AccountKind;
 import org.civiccredit.rewards.domain.LedgerCheck.Discrepancy;
@@ -170,7 +171,7 @@ public class LedgerRepository {
         for (Object[] r : rows) {
             movements.add(new Movement(Rows.toUuid(r[0]), MovementReason.valueOf((String) r[1]), Rows.toLong(r[2]),
                     AccountKind.valueOf((String) r[3]), AccountKind.valueOf((String) r[4]), (String) r[5],
-                    Rows.toInstant(r[6])));
+                    NativeReads.instant(r[6])));
         }
         return movements;
     }

@@ -1,12 +1,11 @@
 package org.civiccredit.rewards.persistence;
 
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.util.UUID;
 
-/** Reads the column values native queries return, whatever Java type the driver chose. */
+/**
+ * Reads the column values native queries return, whatever Java type the driver chose (timestamps: the kit's
+ * {@code NativeReads.instant}).
+ */
 final class Rows {
 
     private Rows() {
@@ -14,25 +13,6 @@ final class Rows {
 
     static long toLong(Object value) {
         return value == null ? 0 : ((Number) value).longValue();
-    }
-
-    static Instant toInstant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof ZonedDateTime z) {
-            return z.toInstant();
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalArgumentException("not a timestamp: " + value.getClass());
     }
 
     static UUID toUuid(Object value) {

@@ -17,9 +17,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.civiccredit.kit.persistence.BatchScope;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.rewards.domain.Allocation;
 import org.civiccredit.rewards.domain.AwardLot;
 import org.civiccredit.rewards.domain.ParticipantWallet;
+import org.hibernate.LockMode;
 
 /**
  * Loads a participant's wallet (their open lots, plus lots named by holds being settled) under the participant's
@@ -58,14 +60,15 @@ public class WalletStore {
         if (awarded == null || participantIds.isEmpty()) {
             return;
         }
-        em.createQuery("FROM ParticipantEntity p WHERE p.participantId IN :ids ORDER BY p.participantId",
-                        ParticipantEntity.class)
-                .setParameter("ids", participantIds.stream().distinct().sorted().toList())
-                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList();
+        NativeReads.entities(em, ParticipantEntity.class, "p", LockMode.PESSIMISTIC_WRITE, """
+                        SELECT p.* FROM participant p WHERE p.participant_id = ANY(?1)
+                        ORDER BY p.participant_id FOR NO KEY UPDATE""")
+                .setParameter(1, participantIds.stream().distinct().toArray(UUID[]::new)).getResultList();
         List<String> reports = reportIds.stream().distinct().toList();
         Map<String, AwardLotEntity> lots = new HashMap<>();
-        em.createQuery("FROM AwardLotEntity l WHERE l.reportId IN :reports", AwardLotEntity.class)
-                .setParameter("reports", reports).setFlushMode(FlushModeType.COMMIT).getResultList()
+        NativeReads.entities(em, AwardLotEntity.class, "l", LockMode.NONE,
+                        "SELECT l.* FROM award_lot l WHERE l.report_id = ANY(cast(?1 AS varchar[]))")
+                .setParameter(1, reports.toArray(String[]::new)).setFlushMode(FlushModeType.COMMIT).getResultList()
                 .forEach(l -> lots.put(l.reportId, l));
         awarded.lookedUp(reports, lots);
     }
@@ -149,7 +152,9 @@ public class WalletStore {
                 .forEach(r -> byId.put(r.lotId, r));
         List<UUID> missing = alsoLots.stream().filter(id -> !byId.containsKey(id)).distinct().toList();
         if (!missing.isEmpty()) {
-            AwardLotEntity.<AwardLotEntity>list("lotId IN ?1", missing).forEach(r -> byId.put(r.lotId, r));
+            NativeReads.entities(em, AwardLotEntity.class, "l", LockMode.NONE,
+                            "SELECT l.* FROM award_lot l WHERE l.lot_id = ANY(?1)")
+                    .setParameter(1, missing.toArray(UUID[]::new)).getResultList().forEach(r -> byId.put(r.lotId, r));
         }
         return loaded(participantId, byId);
     }
@@ -282,7 +287,7 @@ public class WalletStore {
         List<Object> rows = em.createNativeQuery("SELECT expires_at FROM redeem_token WHERE participant_id = ?1 "
                 + "AND used_at IS NULL AND expires_at > ?2 ORDER BY expires_at")
                 .setParameter(1, participantId).setParameter(2, now).getResultList();
-        return rows.stream().map(Rows::toInstant).toList();
+        return rows.stream().map(NativeReads::instant).toList();
     }
 
     /** The lot awarded for a report. */

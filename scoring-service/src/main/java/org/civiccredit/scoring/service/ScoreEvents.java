@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.persistence.BatchScope;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.scoring.cache.CurrentTiers;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.AcceptedReport;
@@ -38,6 +39,7 @@ import org.civiccredit.scoring.persistence.CapUsageRepository;
 import org.civiccredit.scoring.persistence.ParticipantEntity;
 import org.civiccredit.scoring.persistence.ScoreEventEntity;
 import org.civiccredit.scoring.relay.AwardOutbox;
+import org.hibernate.LockMode;
 
 /**
  * Turns accepted reports into score events and carries out what contests decide about them (freeze,
@@ -101,14 +103,16 @@ public class ScoreEvents {
         List<String> participantIds = reports.stream().map(AcceptedReport::participantId).distinct().sorted()
                 .toList();
         Map<String, ParticipantEntity> locked = new HashMap<>();
-        em.createQuery("FROM ParticipantEntity p WHERE p.participantId IN :ids ORDER BY p.participantId",
-                        ParticipantEntity.class)
-                .setParameter("ids", participantIds).setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()
+        NativeReads.entities(em, ParticipantEntity.class, "p", LockMode.PESSIMISTIC_WRITE, """
+                        SELECT p.* FROM participant p WHERE p.participant_id = ANY(cast(?1 AS varchar[]))
+                        ORDER BY p.participant_id FOR NO KEY UPDATE""")
+                .setParameter(1, participantIds.toArray(String[]::new)).getResultList()
                 .forEach(p -> locked.put(p.participantId, p));
         List<String> reportIds = reports.stream().map(AcceptedReport::reportId).distinct().toList();
         Map<String, ScoreEventEntity> events = new HashMap<>();
-        em.createQuery("FROM ScoreEventEntity e WHERE e.reportId IN :ids", ScoreEventEntity.class)
-                .setParameter("ids", reportIds).setFlushMode(FlushModeType.COMMIT).getResultList()
+        NativeReads.entities(em, ScoreEventEntity.class, "e", LockMode.NONE,
+                        "SELECT e.* FROM score_event e WHERE e.report_id = ANY(cast(?1 AS varchar[]))")
+                .setParameter(1, reportIds.toArray(String[]::new)).setFlushMode(FlushModeType.COMMIT).getResultList()
                 .forEach(e -> events.put(e.reportId, e));
         recorded.lookedUp(reportIds, events);
         ZoneId zone = config.timeZone();

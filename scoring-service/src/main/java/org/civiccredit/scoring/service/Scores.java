@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.scoring.cache.CurrentTiers;
 import org.civiccredit.scoring.domain.EventStatus;
 import org.civiccredit.scoring.domain.LiveScore;
@@ -228,7 +229,7 @@ public class Scores {
                 && !before.countsUntil().isAfter(validUntil)) {
             // It contributed, so its window ends at or after the validity: exactly at it, so look for the next.
             em.flush();
-            participant.scoreValidUntil = toInstant(em.createNativeQuery("""
+            participant.scoreValidUntil = NativeReads.instant(em.createNativeQuery("""
                     SELECT MIN(counts_until) FROM score_event
                     WHERE participant_id = ?1 AND status IN ('COUNTING', 'FROZEN') AND counts_until > ?2
                       AND (status = 'COUNTING' OR delta > 0)""")
@@ -244,26 +245,12 @@ public class Scores {
     private Sum sumOfEvents(String participantId, Instant now) {
         Object[] row = (Object[]) em.createNativeQuery(SUM_OF_EVENTS)
                 .setParameter(1, participantId).setParameter(2, now).getSingleResult();
-        return new Sum(((Number) row[0]).longValue(), toInstant(row[1]));
+        return new Sum(((Number) row[0]).longValue(), NativeReads.instant(row[1]));
     }
 
     private static LiveScore liveScore(ParticipantEntity participant, long sum, Instant validUntil, Tiers tiers,
             Instant now) {
         Score score = tiers.scoreOf(participant.participantId, sum, participant.scoreVersion, now);
         return new LiveScore(score, tiers.ruleTableVersion(), validUntil);
-    }
-
-    /** A timestamptz of a native query, whichever Java type the driver and Hibernate chose for it. */
-    static Instant toInstant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return ((java.sql.Timestamp) value).toInstant();
     }
 }

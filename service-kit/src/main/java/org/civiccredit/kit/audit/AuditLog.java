@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.persistence.BatchScope;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.kit.persistence.NativeWrites;
 
 /**
@@ -203,7 +204,7 @@ public class AuditLog {
                     WHERE chain_pos > ?1 ORDER BY chain_pos LIMIT ?2""")
                     .setParameter(1, after).setParameter(2, PAGE).getResultList();
             for (Object[] r : rows) {
-                AuditEntry e = new AuditEntry(((Number) r[0]).longValue(), toInstant(r[1]), (String) r[2],
+                AuditEntry e = new AuditEntry(((Number) r[0]).longValue(), NativeReads.instant(r[1]), (String) r[2],
                         (String) r[3], (String) r[4], (byte[]) r[5], (byte[]) r[6], ((Number) r[7]).longValue());
                 if (!verifier.accept(e)) {
                     return verifier.result();
@@ -223,7 +224,7 @@ public class AuditLog {
                     .setParameter(1, afterSeq).setParameter(2, PAGE).getResultList();
             for (Object[] r : rows) {
                 afterSeq = ((Number) r[0]).longValue();
-                if (!verifier.acceptUnsealed(afterSeq, toInstant(r[1]), (String) r[2], (String) r[3], (String) r[4],
+                if (!verifier.acceptUnsealed(afterSeq, NativeReads.instant(r[1]), (String) r[2], (String) r[3], (String) r[4],
                         (byte[]) r[5])) {
                     return verifier.result();
                 }
@@ -275,15 +276,5 @@ public class AuditLog {
                 refs.add(name + "=" + value);
             }
         }
-    }
-
-    static Instant toInstant(Object value) {
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return (Instant) value;
     }
 }

@@ -3,6 +3,7 @@ package org.civiccredit.kit.audit;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.kit.schedule.Ticks;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,7 +93,7 @@ public class AuditSealer {
         List<Object[]> seals = new ArrayList<>(rows.size());
         for (Object[] r : rows) {
             long seq = ((Number) r[0]).longValue();
-            Instant at = AuditLog.toInstant(r[1]);
+            Instant at = NativeReads.instant(r[1]);
             String action = (String) r[2];
             String actor = (String) r[3];
             String refs = (String) r[4];

@@ -10,6 +10,7 @@ import io.quarkus.arc.ManagedContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import org.civiccredit.kit.persistence.NativeReads;
 import org.civiccredit.kit.persistence.NativeWrites;
 import org.civiccredit.kit.schedule.Ticks;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -305,7 +306,7 @@ public class OutboxRelay {
                 open.add(pending);
             }
             pending.add(new PendingRow(((Number) row[1]).longValue(), (String) row[2], (byte[]) row[3],
-                    ((Number) row[4]).intValue(), toInstant(row[5]), (UUID) row[6], pending));
+                    ((Number) row[4]).intValue(), NativeReads.instant(row[5]), (UUID) row[6], pending));
         }
         return open;
     }
@@ -410,15 +411,5 @@ public class OutboxRelay {
                 return "";
             }
         }).orElse("");
-    }
-
-    private static Instant toInstant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return ((java.sql.Timestamp) value).toInstant();
     }
 }

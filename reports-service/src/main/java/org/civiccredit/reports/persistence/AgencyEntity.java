@@ -76,7 +76,8 @@ public class AgencyEntity extends PanacheEntityBase {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = getEntityManager().createNativeQuery("""
                 SELECT a.agency_id, a.display_name, a.client_id, a.status, a.suspension_reason, a.suspended_at,
-                    a.created_at, (SELECT string_agg(c.category, ',') FROM agency_category c WHERE c.agency_id = a.agency_id)
+                    a.created_at,
+                    (SELECT string_agg(c.category, ',') FROM agency_category c WHERE c.agency_id = a.agency_id)
                 FROM agency a WHERE a.agency_id = ANY(cast(?1 AS varchar[]))""").unwrap(NativeQuery.class)
                 .addSynchronizedEntityClass(AgencyEntity.class).addSynchronizedQuerySpace("agency_category")
                 .setParameter(1, agencyIds.stream().distinct().toArray(String[]::new)).getResultList();

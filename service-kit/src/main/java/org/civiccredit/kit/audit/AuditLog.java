@@ -224,8 +224,8 @@ public class AuditLog {
                     .setParameter(1, afterSeq).setParameter(2, PAGE).getResultList();
             for (Object[] r : rows) {
                 afterSeq = ((Number) r[0]).longValue();
-                if (!verifier.acceptUnsealed(afterSeq, NativeReads.instant(r[1]), (String) r[2], (String) r[3], (String) r[4],
-                        (byte[]) r[5])) {
+                if (!verifier.acceptUnsealed(afterSeq, NativeReads.instant(r[1]), (String) r[2], (String) r[3],
+                        (String) r[4], (byte[]) r[5])) {
                     return verifier.result();
                 }
             }

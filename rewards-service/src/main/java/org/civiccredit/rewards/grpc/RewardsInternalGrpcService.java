@@ -123,7 +123,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     /** AwardPoints of one award: checked, applied and audited in the caller's transaction or one of its own. */
     private AwardLot awarded(AwardPointsRequest request) {
         Violations v = new Violations();
-        requireKey(request.getIdempotencyKey(), v);
+        IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         requireId(request.getReportId(), "report_id", v);
         requireId(request.getParticipantId(), "participant_id", v);
         v.require(request.getPoints() > 0, "points", "must be more than 0");
@@ -162,7 +162,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     @RolesAllowed("service")
     public void reverseAward(ReverseAwardRequest request, StreamObserver<ReverseAwardResponse> response) {
         Violations v = new Violations();
-        requireKey(request.getIdempotencyKey(), v);
+        IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         requireId(request.getReportId(), "report_id", v);
         v.require(!request.getReason().isBlank() && request.getReason().length() <= MAX_REASON_LENGTH, "reason",
                 "required, 1 to " + MAX_REASON_LENGTH + " characters");
@@ -217,7 +217,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
 
     private static void requireKeyAndReport(String key, String reportId) {
         Violations v = new Violations();
-        requireKey(key, v);
+        IdempotentCalls.requireValidKey(key, v);
         requireId(reportId, "report_id", v);
         v.throwIfAny();
     }
@@ -225,11 +225,5 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     private static void requireId(String value, String field, Violations v) {
         v.require(!value.isBlank() && value.length() <= MAX_ID_LENGTH, field,
                 "required, 1 to " + MAX_ID_LENGTH + " characters");
-    }
-
-    private static void requireKey(String key, Violations v) {
-        v.require(IdempotentCalls.isValidKey(key), "idempotency_key",
-                "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
-                        + " characters, the same on every retry of this call");
     }
 }

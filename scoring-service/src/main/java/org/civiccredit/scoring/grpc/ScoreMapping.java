@@ -15,7 +15,6 @@ import org.civiccredit.api.scoring.v1.ScoringDataExport;
 import org.civiccredit.api.scoring.v1.Tier;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.ProtoTime;
-import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.scoring.domain.ParticipantExport;
 import org.civiccredit.scoring.service.OwnScores;
 
@@ -162,12 +161,5 @@ public final class ScoreMapping {
     static void requireId(String value, String field, Violations v) {
         v.require(!value.isBlank() && value.length() <= MAX_ID_LENGTH, field,
                 "required, 1 to " + MAX_ID_LENGTH + " characters");
-    }
-
-    /** Requires the idempotency key every mutating request carries (the natural id governs here). */
-    static void requireKey(String key, Violations v) {
-        v.require(IdempotentCalls.isValidKey(key), "idempotency_key",
-                "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
-                        + " characters, the same on every retry of this call");
     }
 }

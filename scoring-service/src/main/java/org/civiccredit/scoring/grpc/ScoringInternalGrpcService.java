@@ -30,6 +30,7 @@ import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.ItemBatches;
+import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.kit.audit.AuditedCalls;
 import org.civiccredit.kit.audit.Outcome;
@@ -73,7 +74,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     public void registerParticipant(RegisterParticipantRequest request,
             StreamObserver<RegisterParticipantResponse> response) {
         Violations v = new Violations();
-        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
         v.require(!request.getKeycloakSubject().isBlank()
                 && request.getKeycloakSubject().length() <= MAX_SUBJECT_LENGTH, "keycloak_subject",
@@ -133,7 +134,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     /** ApplyReport of one report: checked, applied and audited in the caller's transaction or one of its own. */
     private ScoreEvent applied(ApplyReportRequest request) {
         Violations v = new Violations();
-        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         ScoreMapping.requireId(request.getReportId(), "report_id", v);
         ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
         ScoreMapping.requireId(request.getAgencyId(), "agency_id", v);
@@ -175,7 +176,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @RolesAllowed("service")
     public void reverseEvent(ReverseEventRequest request, StreamObserver<ScoreEvent> response) {
         Violations v = new Violations();
-        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         ScoreMapping.requireId(request.getReportId(), "report_id", v);
         v.require(!request.getReason().isEmpty() && request.getReason().length() <= MAX_REASON_LENGTH, "reason",
                 "required, 1 to " + MAX_REASON_LENGTH + " characters");
@@ -190,7 +191,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
     @RolesAllowed("service")
     public void eraseParticipant(EraseParticipantRequest request, StreamObserver<EraseParticipantResponse> response) {
         Violations v = new Violations();
-        ScoreMapping.requireKey(request.getIdempotencyKey(), v);
+        IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
         v.throwIfAny();
         response.onNext(audited.run("EraseParticipant", request, () -> participants.erase(request.getParticipantId()),
@@ -216,7 +217,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
 
     private static void requireKeyAndReport(String key, String reportId) {
         Violations v = new Violations();
-        ScoreMapping.requireKey(key, v);
+        IdempotentCalls.requireValidKey(key, v);
         ScoreMapping.requireId(reportId, "report_id", v);
         v.throwIfAny();
     }

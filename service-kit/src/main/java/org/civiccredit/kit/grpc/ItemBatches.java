@@ -53,9 +53,7 @@ public class ItemBatches {
      */
     public static void requireBatch(String idempotencyKey, int items, String itemsField) {
         Violations v = new Violations();
-        v.require(IdempotentCalls.isValidKey(idempotencyKey),
-                "idempotency_key", "required: a client-chosen key, 1 to " + IdempotentCalls.MAX_KEY_LENGTH
-                        + " characters, the same on every retry of this call");
+        IdempotentCalls.requireValidKey(idempotencyKey, v);
         v.require(items >= 1 && items <= MAX_ITEMS, itemsField, "1 to " + MAX_ITEMS + " items");
         v.throwIfAny();
     }

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.civiccredit.kit.audit.AuditLog;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.persistence.NativeWrites;
 
@@ -42,6 +43,10 @@ public class IdempotentCalls {
 
     /** Longest key accepted. */
     public static final int MAX_KEY_LENGTH = 128;
+
+    /** What a missing, blank or oversized key is refused with. */
+    private static final String KEY_REQUIRED = "required: a client-chosen key, 1 to " + MAX_KEY_LENGTH
+            + " characters, the same on every retry of this call";
 
     @Inject
     EntityManager em;
@@ -279,6 +284,14 @@ public class IdempotentCalls {
                 .setParameter(1, Caller.idempotencyScopePrefix(subject)).executeUpdate();
     }
 
+    /**
+     * Adds a field violation on {@code idempotency_key} to {@code v} unless {@code key} is acceptable
+     * ({@link #isValidKey}), for requests whose other fields are checked with it.
+     */
+    public static void requireValidKey(String key, Violations v) {
+        v.require(isValidKey(key), "idempotency_key", KEY_REQUIRED);
+    }
+
     /** Whether {@code key} is an acceptable idempotency key: present, not blank, at most {@link #MAX_KEY_LENGTH}. */
     public static boolean isValidKey(String key) {
         return key != null && !key.isBlank() && key.length() <= MAX_KEY_LENGTH;
@@ -287,8 +300,7 @@ public class IdempotentCalls {
     /** Refuses a missing or oversized key with a field violation on {@code idempotency_key}. */
     public static void requireValidKey(String key) {
         if (key == null || key.isBlank()) {
-            throw Refusal.invalid("idempotency_key", "required: a client-chosen key, 1 to " + MAX_KEY_LENGTH
-                    + " characters, the same on every retry of this call");
+            throw Refusal.invalid("idempotency_key", KEY_REQUIRED);
         }
         if (key.length() > MAX_KEY_LENGTH) {
             throw Refusal.invalid("idempotency_key", "at most " + MAX_KEY_LENGTH + " characters");

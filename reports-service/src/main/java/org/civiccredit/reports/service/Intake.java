@@ -63,8 +63,7 @@ public class Intake {
     public Report submit(String agencyId, ReportSubmission s) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID participantId = validate(s, now);
-        Agency agency = registered(agencyId,
-                Optional.ofNullable(AgencyEntity.readAll(List.of(agencyId)).get(agencyId)));
+        Agency agency = registered(agencyId, AgencyEntity.readAll(List.of(agencyId)).get(agencyId));
         CatalogRule rule = rule(agency, s, true);
         if (participantId == null || !enrollments.lockIfEnrolledAt(participantId, s.occurredAt())) {
             throw notEnrolled();
@@ -97,7 +96,7 @@ public class Intake {
             ReportSubmission s = one.submission();
             try {
                 UUID participantId = validate(s, now);
-                Agency agency = registered(one.agencyId(), Optional.ofNullable(agencies.get(one.agencyId())));
+                Agency agency = registered(one.agencyId(), agencies.get(one.agencyId()));
                 CatalogRule rule = rule(agency, s, false);
                 screen(one.agencyId(), s, false);
                 admitted.add(participantId == null ? null : new Admitted(agency, rule, participantId, s, now));
@@ -127,8 +126,11 @@ public class Intake {
         return accepted;
     }
 
-    private static Agency registered(String agencyId, Optional<Agency> found) {
-        Agency agency = found.orElseThrow(() -> Refusal.permissionDenied("agency " + agencyId + " is not registered"));
+    /** The agency found for {@code agencyId} ({@code null}: none), if it may report. */
+    private static Agency registered(String agencyId, Agency agency) {
+        if (agency == null) {
+            throw Refusal.permissionDenied("agency " + agencyId + " is not registered");
+        }
         if (agency.suspended()) {
             throw Refusal.failedPrecondition("AGENCY_SUSPENDED", "agency " + agencyId + " is suspended");
         }

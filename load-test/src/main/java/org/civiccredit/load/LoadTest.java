@@ -25,6 +25,7 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
+        DriverLogging.configure();
         Options options;
         try {
             options = new Options(args);

@@ -425,15 +425,8 @@ kc_install() {
   work="$(mktemp -d "$CIVIC_CREDIT_HOME/.keycloak-install.XXXXXX")"
   # shellcheck disable=SC2064 # expand $work now
   trap "rm -rf '$work'" EXIT
-  say keycloak "downloading keycloak-quarkus-dist $KC_VERSION with the Maven wrapper (log: $LOG_DIR/keycloak-download.log)"
-  # Run from an empty directory so Maven never reads (or builds) the repository's own POMs.
-  if ! (cd "$work" && "$REPO/mvnw" -B -q \
-    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
-    "-Dartifact=org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
-    "-DoutputDirectory=$work") >"$LOG_DIR/keycloak-download.log" 2>&1; then
-    tail -n 20 "$LOG_DIR/keycloak-download.log" >&2
-    die keycloak "download of org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip failed"
-  fi
+  maven_copy keycloak "org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" "$work" "$LOG_DIR/keycloak-download.log" ||
+    die keycloak "could not download Keycloak"
   unzip -q "$work/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$work/unpacked" ||
     die keycloak "could not unpack the Keycloak distribution"
   [[ -x "$work/unpacked/keycloak-$KC_VERSION/bin/kc.sh" ]] ||

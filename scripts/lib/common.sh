@@ -77,3 +77,18 @@ tcp_open() {
 pid_alive() {
   [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null
 }
+
+# maven_copy COMPONENT ARTIFACT DIR LOG : copies one artifact (groupId:artifactId:version[:type[:classifier]]) from
+# Maven Central into DIR with the repository's Maven wrapper, logging to LOG. It runs in DIR, which should be empty, so
+# that Maven never reads (or builds) the repository's own POMs.
+maven_copy() {
+  local component=$1 artifact=$2 dir=$3 log=$4
+  say "$component" "downloading $artifact with the Maven wrapper (log: $log)"
+  if ! (cd "$dir" && "$REPO/mvnw" -B -q \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    "-Dartifact=$artifact" "-DoutputDirectory=$dir") >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    warn "$component" "download of $artifact failed"
+    return 1
+  fi
+}

@@ -12,7 +12,7 @@ import org.jboss.logmanager.LogContext;
  * enabled and a handler that holds records until the Quarkus runtime configures logging, which never happens here.
  * Netty's HTTP/2 frame logger, which logs every frame at DEBUG, then formatted each frame's headers for nothing:
  * 13 % of the driver's CPU in an open-loop GetScore phase, and garbage for its collector (docs/performance.md,
- * twenty-first round). Here the root logger is at INFO and writes to standard error, so the libraries' warnings
+ * twentieth round). Here the root logger is at INFO and writes to standard error, so the libraries' warnings
  * are seen and their debug output is not built.
  */
 final class DriverLogging {

@@ -15,17 +15,21 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Who used the cores, every 100 ms of a phase: the machine's busy time ({@code /proc/stat}) and each named
- * process's ({@code /proc/PID/stat}, all its threads; 10 ms ticks), the rest being "other" (PostgreSQL, Redis,
- * Keycloak, the kernel). Split by whether a 100 ms window fell in a burst of slow calls ({@link TailCauses}), it
- * shows what the cores were doing while calls waited.
+ * process's ({@code /proc/PID/stat}, all its threads; 10 ms ticks), the time the host took from this machine's
+ * virtual CPUs ("stolen", {@code /proc/stat}'s steal: a virtual machine's CPU that had work but was not running), and
+ * the rest as "other" (PostgreSQL, Redis, Keycloak, the kernel). Split by whether a 100 ms window fell in a burst of
+ * slow calls ({@link TailCauses}), it shows what the cores were doing while calls waited.
  */
 final class CpuTimeline implements AutoCloseable {
 
     private static final double TICK_MS = 1000 / ProcessCpu.TICKS_PER_SECOND;
     private static final long PERIOD_MS = 100;
 
-    /** One reading: when, the machine's busy and total ticks, and each process's ticks (-1 when unreadable). */
-    record Sample(long nanos, long busy, long total, long[] processes) {
+    /**
+     * One reading: when, the machine's busy ticks (stolen ones included), total ticks and stolen ticks, and each
+     * process's ticks (-1 when unreadable).
+     */
+    record Sample(long nanos, long busy, long total, long stolen, long[] processes) {
     }
 
     private final Map<String, Long> pids;
@@ -63,14 +67,18 @@ final class CpuTimeline implements AutoCloseable {
         long now = System.nanoTime();
         long[] machine = machineTicks();
         long[] processes = pids.values().stream().mapToLong(ProcessCpu::ticks).toArray();
+        add(new Sample(now, machine[0], machine[1], machine[2], processes));
+    }
+
+    void add(Sample sample) {
         synchronized (samples) {
-            samples.add(new Sample(now, machine[0], machine[1], processes));
+            samples.add(sample);
         }
     }
 
     /**
      * The cores' use inside the bursts and outside them, in cores (2.00 = both busy): the machine's, then each
-     * process's and "other"; windows whose middle falls in a burst count as inside.
+     * process's, "other" and "stolen"; windows whose middle falls in a burst count as inside.
      *
      * @param bursts {@code [start, end, ...]} in {@code System.nanoTime()}, sorted by start
      */
@@ -80,8 +88,8 @@ final class CpuTimeline implements AutoCloseable {
             copy = List.copyOf(samples);
         }
         int n = pids.size();
-        double[] in = new double[n + 3];
-        double[] out = new double[n + 3];
+        double[] in = new double[n + 4];
+        double[] out = new double[n + 4];
         for (int i = 1; i < copy.size(); i++) {
             Sample a = copy.get(i - 1);
             Sample b = copy.get(i);
@@ -97,7 +105,9 @@ final class CpuTimeline implements AutoCloseable {
                     known += ms;
                 }
             }
-            into[2 + n] += (b.busy() - a.busy()) * TICK_MS - known;
+            double stolen = (b.stolen() - a.stolen()) * TICK_MS;
+            into[2 + n] += (b.busy() - a.busy()) * TICK_MS - known - stolen;
+            into[3 + n] += stolen;
         }
         return describe("in bursts", in) + "; outside " + describe("", out).strip();
     }
@@ -112,6 +122,7 @@ final class CpuTimeline implements AutoCloseable {
             parts.add(String.format(Locale.ROOT, "%s %.2f", name, ms[2 + p++] / ms[0]));
         }
         parts.add(String.format(Locale.ROOT, "other %.2f", Math.max(0, ms[2 + pids.size()]) / ms[0]));
+        parts.add(String.format(Locale.ROOT, "stolen %.2f", ms[3 + pids.size()] / ms[0]));
         return String.format(Locale.ROOT, "%s (%.1f s): busy %.2f = %s", label, ms[0] / 1000, ms[1] / ms[0],
                 String.join(" + ", parts));
     }
@@ -130,7 +141,7 @@ final class CpuTimeline implements AutoCloseable {
         return low < bursts.size() && bursts.get(low)[0] <= nanos;
     }
 
-    /** The machine's busy and total ticks (all cores), from the first line of /proc/stat. */
+    /** The machine's busy, total and stolen ticks (all cores), from the first line of /proc/stat. */
     private static long[] machineTicks() {
         try {
             String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
@@ -141,9 +152,10 @@ final class CpuTimeline implements AutoCloseable {
                 total += Long.parseLong(f[i]);
             }
             long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-            return new long[] {total - idle, total};
+            long stolen = f.length > 8 ? Long.parseLong(f[8]) : 0;
+            return new long[] {total - idle, total, stolen};
         } catch (IOException | RuntimeException e) {
-            return new long[] {0, 0};
+            return new long[] {0, 0, 0};
         }
     }
 

@@ -77,7 +77,8 @@ public final class Run {
                 overlapped, so the counts overlap; "none" overlapped nothing and waited for something else (a core, \
                 a queue, the network stack). The last column gives the cores' use (2.00 = both busy) in the 100 ms \
                 windows that fell in a burst and in the others, by process ("other": PostgreSQL, Redis, Keycloak, \
-                the kernel).
+                the kernel; "stolen": time the host did not run this machine's virtual CPUs while they had work, \
+                /proc/stat's steal).
 
                 | phase | calls over 5 ms | bursts | calls in bursts overlapping a stop of | in bursts overlapping \
                 none | stops during the phase: count, total, longest | cores in bursts and outside |

@@ -98,6 +98,20 @@ class StopsTest {
     }
 
     @Test
+    void countsTheTimeTheHostTookFromTheMachineApartFromOtherWork() {
+        try (CpuTimeline cpu = new CpuTimeline(Map.of("scoring", 1L))) {
+            long ms = 1_000_000L;
+            // 100 ms windows, ticks of 10 ms; the machine's busy ticks include the stolen ones.
+            cpu.add(new CpuTimeline.Sample(0, 0, 0, 0, new long[] {0}));
+            cpu.add(new CpuTimeline.Sample(100 * ms, 14, 20, 6, new long[] {5}));
+            cpu.add(new CpuTimeline.Sample(200 * ms, 24, 40, 6, new long[] {10}));
+            String shares = cpu.insideAndOutside(List.of(new long[] {0, 100 * ms}));
+            assertEquals("in bursts (0.1 s): busy 1.40 = scoring 0.50 + other 0.30 + stolen 0.60; outside (0.1 s): "
+                    + "busy 1.00 = scoring 0.50 + other 0.50 + stolen 0.00", shares);
+        }
+    }
+
+    @Test
     void keepsOnlyAsManySlowCallsAsItHasRoomFor() {
         Measurement m = new Measurement("x", 2);
         for (int i = 0; i < 5; i++) {

@@ -26,7 +26,6 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$SCRIPT_DIR/lib/common.sh"
 
-readonly APPS="$CIVIC_CREDIT_HOME/apps"
 readonly DRIVER="$APPS/load-test"
 
 start=yes

@@ -55,8 +55,7 @@ pid_of() {
   local pid
   case "$1" in
     reports | scoring | rewards) pid=$(cat "$RUN_DIR/$1-service.pid" 2>/dev/null || true) ;;
-    driver) pid=$(pgrep -f "$CIVIC_CREDIT_HOME/apps/load-test/load-test.jar" | head -n 1 || true) ;;
-    *) die "profile" "unknown process '$1' (reports, scoring, rewards or driver)" ;;
+    driver) pid=$(pgrep -f "$APPS/load-test/load-test.jar" | head -n 1 || true) ;;
   esac
   pid_alive "$pid" || return 1
   echo "$pid"
@@ -76,13 +75,17 @@ agent() {
   [[ "$out" == *"return code: 0"* ]]
 }
 
-names_or_default() {
-  if (($# > 0)); then
-    echo "$@"
-  else
-    local list="reports scoring rewards"
-    pid_of driver >/dev/null && list+=" driver"
-    echo "$list"
+# NAMES: the processes named, each checked, or the default ones.
+set_names() {
+  local name
+  NAMES=("$@")
+  for name in "${NAMES[@]}"; do
+    [[ $name =~ ^(reports|scoring|rewards|driver)$ ]] ||
+      die "profile" "unknown process '$name' (reports, scoring, rewards or driver)"
+  done
+  if ((${#NAMES[@]} == 0)); then
+    NAMES=(reports scoring rewards)
+    if pid_of driver >/dev/null; then NAMES+=(driver); fi
   fi
 }
 
@@ -90,10 +93,11 @@ cmd=${1:-}
 case "$cmd" in
   start)
     shift
+    set_names "$@"
     install_profiler
-    for name in $(names_or_default "$@"); do
+    mkdir -p "$RUN_DIR"
+    for name in "${NAMES[@]}"; do
       pid=$(pid_of "$name") || die "profile" "$name is not running"
-      mkdir -p "$RUN_DIR"
       agent "$pid" "start,event=${PROFILE_EVENT:-cpu},interval=${PROFILE_INTERVAL:-1ms}" ||
         die "profile" "$name (pid $pid): async-profiler did not start; its output is in the process's own log"
       echo "$pid" >"$RUN_DIR/profile-$name.started"
@@ -105,9 +109,10 @@ case "$cmd" in
     (($# > 0)) || usage 2
     dir=$1
     shift
+    set_names "$@"
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
-    for name in $(names_or_default "$@"); do
+    for name in "${NAMES[@]}"; do
       pid=$(pid_of "$name") || { warn "profile" "$name is not running"; continue; }
       # async-profiler keeps its last profile after a stop; this keeps a second stop from writing it out again.
       if [[ "$(cat "$RUN_DIR/profile-$name.started" 2>/dev/null || true)" != "$pid" ]]; then

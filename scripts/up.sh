@@ -25,7 +25,6 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$SCRIPT_DIR/lib/common.sh"
 
 readonly SERVICES=(reports:8081 scoring:8082 rewards:8083)
-readonly APPS="$CIVIC_CREDIT_HOME/apps"
 
 stop_services() {
   local entry name pid

@@ -2,13 +2,15 @@
 # Shared helpers for the scripts in scripts/. Source it; do not run it.
 #
 # Sets REPO (the repository root), CIVIC_CREDIT_HOME (default ~/.cache/civic-credit) and the
-# RUN_DIR / LOG_DIR below it, and provides messages, root escalation, apt installs and port probes.
+# RUN_DIR / LOG_DIR / APPS (the copies the services and the load driver run from) below it, and provides messages,
+# root escalation, apt installs, Maven Central downloads and port probes.
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CIVIC_CREDIT_HOME="${CIVIC_CREDIT_HOME:-$HOME/.cache/civic-credit}"
 RUN_DIR="$CIVIC_CREDIT_HOME/run"
 LOG_DIR="$CIVIC_CREDIT_HOME/logs"
-export REPO CIVIC_CREDIT_HOME RUN_DIR LOG_DIR
+APPS="$CIVIC_CREDIT_HOME/apps"
+export REPO CIVIC_CREDIT_HOME RUN_DIR LOG_DIR APPS
 
 # say COMPONENT MESSAGE... : one line on stdout, "component: message".
 say() {

@@ -127,8 +127,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         requireId(request.getReportId(), "report_id", v);
         requireId(request.getParticipantId(), "participant_id", v);
         v.require(request.getPoints() > 0, "points", "must be more than 0");
-        v.require(!request.getRuleCode().isBlank() && request.getRuleCode().length() <= 64, "rule_code",
-                "required, 1 to 64 characters");
+        v.requireText(request.getRuleCode(), 64, "rule_code");
         v.require(request.getRuleTableVersion() >= 1, "rule_table_version",
                 "required: a published version (1 or more)");
         v.throwIfAny();
@@ -164,8 +163,7 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
         Violations v = new Violations();
         IdempotentCalls.requireValidKey(request.getIdempotencyKey(), v);
         requireId(request.getReportId(), "report_id", v);
-        v.require(!request.getReason().isBlank() && request.getReason().length() <= MAX_REASON_LENGTH, "reason",
-                "required, 1 to " + MAX_REASON_LENGTH + " characters");
+        v.requireText(request.getReason(), MAX_REASON_LENGTH, "reason");
         v.throwIfAny();
         response.onNext(audited.run("ReverseAward", request,
                 () -> wallets.reverse(request.getReportId(), request.getReason(), Instant.now()),
@@ -223,7 +221,6 @@ public class RewardsInternalGrpcService extends RewardsInternalServiceGrpc.Rewar
     }
 
     private static void requireId(String value, String field, Violations v) {
-        v.require(!value.isBlank() && value.length() <= MAX_ID_LENGTH, field,
-                "required, 1 to " + MAX_ID_LENGTH + " characters");
+        v.requireText(value, MAX_ID_LENGTH, field);
     }
 }

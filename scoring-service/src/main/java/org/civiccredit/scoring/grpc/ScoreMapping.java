@@ -159,7 +159,6 @@ public final class ScoreMapping {
 
     /** Requires an opaque id of 1..64 characters. */
     static void requireId(String value, String field, Violations v) {
-        v.require(!value.isBlank() && value.length() <= MAX_ID_LENGTH, field,
-                "required, 1 to " + MAX_ID_LENGTH + " characters");
+        v.requireText(value, MAX_ID_LENGTH, field);
     }
 }

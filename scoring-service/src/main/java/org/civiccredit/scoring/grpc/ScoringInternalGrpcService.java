@@ -138,8 +138,7 @@ public class ScoringInternalGrpcService extends ScoringInternalServiceGrpc.Scori
         ScoreMapping.requireId(request.getReportId(), "report_id", v);
         ScoreMapping.requireId(request.getParticipantId(), "participant_id", v);
         ScoreMapping.requireId(request.getAgencyId(), "agency_id", v);
-        v.require(!request.getRuleCode().isBlank() && request.getRuleCode().length() <= 64, "rule_code",
-                "required, 1 to 64 characters");
+        v.requireText(request.getRuleCode(), 64, "rule_code");
         v.require(request.getRuleTableVersion() >= 1, "rule_table_version",
                 "required: a published version (1 or more)");
         v.require(request.getQuantity() >= 0, "quantity", "must be 0 or more");

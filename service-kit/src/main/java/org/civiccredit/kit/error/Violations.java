@@ -21,6 +21,15 @@ public final class Violations {
         return this;
     }
 
+    /**
+     * Requires a text of 1 to {@code maxLength} characters, not blank: an id, a code or a reason a request must
+     * carry. {@code value} is a proto string field, never null.
+     */
+    public Violations requireText(String value, int maxLength, String field) {
+        return require(!value.isBlank() && value.length() <= maxLength, field,
+                "required, 1 to " + maxLength + " characters");
+    }
+
     public boolean isEmpty() {
         return found.isEmpty();
     }

@@ -18,6 +18,9 @@
 #   (the three services, PostgreSQL, Redis, Keycloak) on CPU 0 only, so that the driver does not compete with the
 #   system for cores (taskset lists: 0, 1, 0-3, ...). The system's processes get every CPU back when the script
 #   ends (also with --keep-running). The results' machine facts show where each process was allowed to run.
+#   LOAD_PIN_AT_START=yes starts the services already on LOAD_SYSTEM_CPUS, so that each JVM sizes its threads and
+#   chooses its collector for the CPUs it gets, as in a container of that size (one CPU: the serial collector for
+#   reports-service and rewards-service); by default they start on every CPU and are pinned after start-up.
 # LOAD_DRIVER_JAVA_OPTS="-Xmn512m" scripts/load.sh ...   extra JVM options for the driver, after its -Xms256m -Xmx1g
 #   (word-split; the results' facts give the driver's JVM options and collectors).
 set -euo pipefail
@@ -69,7 +72,11 @@ fi
 readonly SAFEPOINT_LOG="-Xlog:safepoint:file=$LOG_DIR/safepoints-%p.log:timenanos"
 if [[ $start == yes ]]; then
   mkdir -p "$LOG_DIR" && rm -f "$LOG_DIR"/safepoints-*.log
-  CIVIC_JAVA_OPTS="${CIVIC_JAVA_OPTS:-} $SAFEPOINT_LOG" REWARDS_CONTEST_WINDOW=PT1S "$SCRIPT_DIR/up.sh"
+  # LOAD_PIN_AT_START=yes (see above) through scripts/up.sh's CIVIC_SERVICE_CPUS.
+  service_cpus=""
+  [[ "${LOAD_PIN_AT_START:-no}" == yes ]] && service_cpus="${LOAD_SYSTEM_CPUS:-}"
+  CIVIC_SERVICE_CPUS="$service_cpus" CIVIC_JAVA_OPTS="${CIVIC_JAVA_OPTS:-} $SAFEPOINT_LOG" REWARDS_CONTEST_WINDOW=PT1S \
+    "$SCRIPT_DIR/up.sh"
 fi
 build_driver
 # When PostgreSQL runs without autovacuum (this machine's conf.d/90-ci.conf), the driver vacuums and analyses the
@@ -86,9 +93,16 @@ for name in reports scoring rewards; do
   pid=$(cat "$RUN_DIR/$name-service.pid")
   exe=$(readlink -f "/proc/$pid/exe")
   jvm_opts=$(tr '\0' '\n' <"/proc/$pid/cmdline" | { grep -E '^-X' || true; } | { grep -v '^-Xlog:safepoint' || true; } | paste -sd ' ' -)
-  # Settings the services take from the environment that change how they perform (group commit, pool sizes).
-  tuning=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | { grep -E '^(INTAKE_GROUP_COMMIT_[A-Z_]+|[A-Z]+_DB_POOL_SIZE)=' || true; } | paste -sd ' ' -)
-  services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts${tuning:+ (env: $tuning)}"
+  # Settings the services take from the environment that change how they perform (group commit, pool sizes, event
+  # loops and I/O threads).
+  tuning=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null \
+    | { grep -E '^(INTAKE_GROUP_COMMIT_[A-Z_]+|[A-Z]+_DB_POOL_SIZE|QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE|QUARKUS_HTTP_IO_THREADS)=' || true; } \
+    | paste -sd ' ' -)
+  # The collector the JVM chose (its ergonomics pick by the CPUs and memory it sees at start, unless told).
+  collector=$("$(dirname "$exe")/jcmd" "$pid" VM.flags 2>/dev/null | tr ' ' '\n' \
+    | sed -nE 's/^-XX:\+Use([A-Za-z0-9]+)GC$/\1/p' | head -n 1 || true)
+  services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts${collector:+ (collector $collector)}"
+  services_jdk+="${tuning:+ (env: $tuning)}"
 done
 
 # The processes the driver measures; PostgreSQL's backends are forked from its postmaster, so pinning it pins the

@@ -13,7 +13,9 @@
 # e.g. CIVIC_JAVA_OPTS="-Xms1g -Xlog:gc:file=/tmp/gc-%p.log"), for tuning and diagnosing the JVM.
 # CIVIC_JAVA, if set, is the java executable the services run on (default: java on the PATH), e.g.
 # CIVIC_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java. SCORING_GC_OPTS, if set, replaces scoring-service's
-# collector options (word-split; see start_services).
+# collector options (word-split; see start_services). CIVIC_SERVICE_CPUS, if set, starts the three services already
+# confined to those CPUs (a taskset list: 0, 1, 0-3, ...), so that each JVM sizes its event loops, collector and
+# worker threads for the CPUs it will run on, as it would in a container with that many CPUs.
 #
 #   scripts/up.sh            everything above (restarts services that are already running)
 #   scripts/up.sh stop       stops the three services (scripts/infra.sh down stops the infrastructure)
@@ -82,7 +84,9 @@ install_apps() {
 start_services() {
   local entry name port started heap
   local -a extra_opts gc_opts
+  local -a cpu_prefix=()
   read -r -a extra_opts <<<"${CIVIC_JAVA_OPTS:-}"
+  [[ -n "${CIVIC_SERVICE_CPUS:-}" ]] && cpu_prefix=(taskset -c "$CIVIC_SERVICE_CPUS")
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   for entry in "${SERVICES[@]}"; do
     name=${entry%%:*} port=${entry##*:}
@@ -94,15 +98,16 @@ start_services() {
     # A G1 pause goal of 10 ms: while the near cache's reads wrote references (Caffeine's eviction order, until the
     # eleventh round), G1's default goal of 200 ms left those writes to be scanned inside its young pauses, 12-22 ms
     # of each under load; the goal had them refined concurrently (docs/performance.md, tenth round). Reads now write
-    # no references; the goal stays, as every measurement since was made with it.
+    # no references; the goal stays, as every measurement since was made with it. G1 is named because the goal is
+    # G1's: a JVM that sees one CPU (CIVIC_SERVICE_CPUS=0) would otherwise choose the serial collector.
     heap=512m gc_opts=()
     if [[ $name == scoring ]]; then
-      heap=1g gc_opts=(-XX:MaxGCPauseMillis=10)
+      heap=1g gc_opts=(-XX:+UseG1GC -XX:MaxGCPauseMillis=10)
       [[ -n "${SCORING_GC_OPTS:-}" ]] && read -r -a gc_opts <<<"$SCORING_GC_OPTS"
     fi
     # Only scoring-service reads SCORING_*: it publishes the demo rule table unless it already has it.
     SCORING_RULE_TABLE_LOAD_ON_START="${SCORING_RULE_TABLE_LOAD_ON_START:-$REPO/deploy/demo/rule-table.yaml}" \
-      setsid nohup "${CIVIC_JAVA:-java}" -Xms64m "-Xmx$heap" "${gc_opts[@]}" "${extra_opts[@]}" \
+      setsid nohup "${cpu_prefix[@]}" "${CIVIC_JAVA:-java}" -Xms64m "-Xmx$heap" "${gc_opts[@]}" "${extra_opts[@]}" \
       -jar "$APPS/$name-service/quarkus-run.jar" >"$LOG_DIR/$name-service.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/$name-service.pid"
   done

@@ -79,11 +79,11 @@ public final class ResultsTable {
                 + "by the "
                 + "echo rate of the same service at the same concurrency, measured just before the scenario and again just after "
                 + "it, whichever was higher (a freshly started service still compiles during the first). Latencies "
-                + "in ms. CPU: milliseconds of CPU each service (reports / scoring / rewards) used per operation. "
+                + "in ms. CPU: microseconds of CPU each service (reports / scoring / rewards) used per operation. "
                 + "RSS: their peak resident memory during the phase, MiB. Load: the machine's 1-minute load "
                 + "average at the end of the phase (2 cores; above 2, other programs competed for them).\n\n")
                 .append("| scenario | load | ops | rate/s | echo/s | ratio | p50 | p99 | p99.9 | max | failures "
-                        + "| CPU ms/op r/s/w | RSS r/s/w MiB | load avg | note |\n")
+                        + "| CPU µs/op r/s/w | RSS r/s/w MiB | load avg | note |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|\n");
         for (Row r : rows) {
             Measurement m = r.m();
@@ -93,7 +93,7 @@ public final class ResultsTable {
                     r.echoRate() > 0 ? String.format(Locale.ROOT, "%.1f", r.echoRate()) : "",
                     r.echoRate() > 0 ? String.format(Locale.ROOT, "%.2f", r.ratio()) : "",
                     m.millisAt(50), m.millisAt(99), m.millisAt(99.9), m.maxMillis(), failures(m),
-                    r.cpuMsPerOp().values().stream().map(v -> String.format(Locale.ROOT, "%.2f", v))
+                    r.cpuMsPerOp().values().stream().map(v -> String.format(Locale.ROOT, "%.0f", v * 1000))
                             .collect(Collectors.joining(" / ")),
                     r.rssMib().values().stream().map(String::valueOf).collect(Collectors.joining(" / ")),
                     r.loadAverage(), r.note().replace("|", "\\|")));

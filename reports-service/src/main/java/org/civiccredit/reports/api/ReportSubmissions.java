@@ -156,7 +156,7 @@ public class ReportSubmissions {
 
     private static ReportSubmission submission(SubmitReportRequest request) {
         return new ReportSubmission(request.getParticipantId(), request.getRuleCode(), request.getQuantity(),
-                request.hasOccurredAt() ? ProtoTime.instant(request.getOccurredAt()) : null, request.getEvidenceRef(),
+                request.hasOccurredAt() ? ProtoTime.requireValid(request.getOccurredAt(), "occurred_at") : null, request.getEvidenceRef(),
                 request.getNote());
     }
 

@@ -1,9 +1,7 @@
 package org.civiccredit.reports.api;
 
-import com.google.protobuf.Timestamp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.DateTimeException;
 import java.time.Instant;
 import org.civiccredit.api.common.v1.ConductCategory;
 import org.civiccredit.api.common.v1.ProtectedGround;
@@ -15,7 +13,6 @@ import org.civiccredit.api.reports.v1.GroundRefusals;
 import org.civiccredit.api.reports.v1.SuppressibleCount;
 import org.civiccredit.api.reports.v1.SuppressibleRate;
 import org.civiccredit.api.reports.v1.TransparencyReport;
-import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.reports.config.TransparencyConfig;
 import org.civiccredit.reports.domain.Suppression;
@@ -37,8 +34,9 @@ public class TransparencyApi {
 
     public TransparencyReport report(GetTransparencyReportRequest request) {
         TimeRange period = request.getPeriod();
-        TransparencyFigures f = reports.figures(period.hasStart() ? instant(period.getStart()) : null,
-                period.hasEnd() ? instant(period.getEnd()) : null);
+        TransparencyFigures f = reports.figures(
+                period.hasStart() ? ProtoTime.requireValid(period.getStart(), "period") : null,
+                period.hasEnd() ? ProtoTime.requireValid(period.getEnd(), "period") : null);
         Suppression s = new Suppression(config.suppressionThreshold());
         TransparencyReport.Builder b = TransparencyReport.newBuilder()
                 .setPeriod(TimeRange.newBuilder().setStart(ProtoTime.timestamp(f.start()))
@@ -78,13 +76,5 @@ public class TransparencyApi {
     private static SuppressibleRate rate(Suppression s, long numerator, long... denominatorParts) {
         Suppression.Rate r = s.rate(numerator, denominatorParts);
         return SuppressibleRate.newBuilder().setValue(r.value()).setSuppressed(r.suppressed()).build();
-    }
-
-    private static Instant instant(Timestamp t) {
-        try {
-            return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-        } catch (DateTimeException e) {
-            throw Refusal.invalid("period", "not a valid timestamp");
-        }
     }
 }

@@ -29,6 +29,7 @@ import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
 import org.civiccredit.kit.error.Refusal;
+import org.civiccredit.kit.error.Violations;
 import org.civiccredit.reports.service.Agencies;
 import org.civiccredit.reports.service.AgencyRecords;
 
@@ -113,8 +114,11 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
     @RolesAllowed("admin")
     public void getAgencyRecord(GetAgencyRecordRequest request, StreamObserver<AgencyRecord> response) {
         TimeRange period = request.getPeriod();
-        Instant from = period.hasStart() ? instant(period.getStart()) : Instant.EPOCH;
-        Instant to = period.hasEnd() ? instant(period.getEnd()) : Instant.parse("9999-01-01T00:00:00Z");
+        Violations v = new Violations();
+        Instant from = period.hasStart() ? ProtoTime.instant(period.getStart(), "period.start", v) : Instant.EPOCH;
+        Instant to = period.hasEnd() ? ProtoTime.instant(period.getEnd(), "period.end", v)
+                : Instant.parse("9999-01-01T00:00:00Z");
+        v.throwIfAny();
         if (to.isBefore(from)) {
             throw Refusal.invalid("period.end", "must not be before period.start");
         }
@@ -138,10 +142,6 @@ public class AgencyGrpcService extends AgencyServiceGrpc.AgencyServiceImplBase {
                 ProtectedGroundCount.newBuilder().setGround(ProtectedGround.valueOf(ground.name())).setCount(count)));
         r.flags().forEach(f -> b.addFlagReasons(AgencyFlagReason.valueOf("AGENCY_FLAG_REASON_" + f.name())));
         Replies.reply(response, b.build());
-    }
-
-    private static Instant instant(com.google.protobuf.Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     /** Unknown or unset categories become null so the domain can name their position. */

@@ -114,9 +114,11 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     }
 
     private static Instant[] range(TimeRange range, String field, Violations v) {
-        Instant start = range != null && range.hasStart() ? ProtoTime.instant(range.getStart()) : BEGINNING;
-        Instant end = range != null && range.hasEnd() ? ProtoTime.instant(range.getEnd()) : END;
-        v.require(!end.isBefore(start), field + ".end", "must not be before " + field + ".start");
+        Instant start = range != null && range.hasStart()
+                ? ProtoTime.instant(range.getStart(), field + ".start", v) : BEGINNING;
+        Instant end = range != null && range.hasEnd() ? ProtoTime.instant(range.getEnd(), field + ".end", v) : END;
+        v.require(start == null || end == null || !end.isBefore(start), field + ".end",
+                "must not be before " + field + ".start");
         return new Instant[] {start, end};
     }
 }

@@ -99,6 +99,18 @@ class AgencyRecordGrpcServiceTest {
                 .isInstanceOf(StatusRuntimeException.class);
     }
 
+    @Test
+    void aPeriodBoundOutsideProtobufsRangeIsTheCallersErrorOnItsField() {
+        assertThatThrownBy(() -> BearerAuth.as(agencies, DemoTokens.adminClient()).getAgencyRecord(
+                GetAgencyRecordRequest.newBuilder().setAgencyId("greenway-volunteers")
+                        .setPeriod(TimeRange.newBuilder().setStart(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)))
+                        .build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("period.start");
+                });
+    }
+
     private AgencyRecord record(Instant start) {
         return BearerAuth.as(agencies, DemoTokens.adminClient()).getAgencyRecord(
                 GetAgencyRecordRequest.newBuilder().setAgencyId("greenway-volunteers")

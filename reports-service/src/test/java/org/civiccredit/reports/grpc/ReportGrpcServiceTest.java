@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.civiccredit.api.common.v1.PageRequest;
+import org.civiccredit.api.common.v1.TimeRange;
 import org.civiccredit.api.reports.v1.AgencyServiceGrpc.AgencyServiceBlockingStub;
 import org.civiccredit.api.reports.v1.EnrollmentServiceGrpc.EnrollmentServiceBlockingStub;
 import org.civiccredit.api.reports.v1.GetReportRequest;
@@ -143,6 +144,14 @@ class ReportGrpcServiceTest {
         assertThat(violations(assertRefused(Status.Code.INVALID_ARGUMENT, null,
                 () -> greenway.submitReport(report("").setRuleCode("").clearOccurredAt().build()))))
                 .containsExactlyInAnyOrder("participant_id", "rule_code", "occurred_at");
+        // Outside protobuf's range java.time cannot hold the instant (INTERNAL before), and nanos out of range
+        // would have been carried into the seconds: both are the caller's error, on their field.
+        for (Timestamp bad : new Timestamp[] {Timestamp.newBuilder().setSeconds(Long.MAX_VALUE).build(),
+            Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond() - 60).setNanos(-1).build()}) {
+            assertThat(violations(assertRefused(Status.Code.INVALID_ARGUMENT, null,
+                    () -> greenway.submitReport(report(participantId).setOccurredAt(bad).build()))))
+                    .as(bad.toString()).containsExactly("occurred_at");
+        }
         assertThat(reportCount(participantId)).isZero();
     }
 
@@ -248,6 +257,12 @@ class ReportGrpcServiceTest {
         assertThat(seen).containsExactlyInAnyOrderElementsOf(submitted.subList(0, 4));
         assertRefused(Status.Code.INVALID_ARGUMENT, null, () -> greenway.listReports(ListReportsRequest.newBuilder()
                 .setPage(PageRequest.newBuilder().setPageToken("forged")).build()));
+        assertThat(violations(assertRefused(Status.Code.INVALID_ARGUMENT, null,
+                () -> greenway.listReports(ListReportsRequest.newBuilder()
+                        .setOccurred(TimeRange.newBuilder().setStart(Timestamp.newBuilder().setSeconds(Long.MIN_VALUE)))
+                        .setReceived(TimeRange.newBuilder().setEnd(Timestamp.newBuilder().setNanos(1_000_000_000)))
+                        .build()))))
+                .containsExactlyInAnyOrder("occurred.start", "received.end");
     }
 
     private long reportCount(String participant) {

@@ -1,6 +1,5 @@
 package org.civiccredit.rewards.api;
 
-import com.google.protobuf.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import org.civiccredit.api.common.v1.TimeRange;
@@ -220,10 +219,6 @@ public final class RewardsMapping {
         return b.build();
     }
 
-    public static Instant instant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
     /**
      * A required period with both bounds, end not before start and at most {@code max} long (null: any length),
      * on field "period".
@@ -233,8 +228,11 @@ public final class RewardsMapping {
             v.add("period", "required, with both start and end");
             return null;
         }
-        Instant start = instant(period.getStart());
-        Instant end = instant(period.getEnd());
+        Instant start = ProtoTime.instant(period.getStart(), "period.start", v);
+        Instant end = ProtoTime.instant(period.getEnd(), "period.end", v);
+        if (start == null || end == null) {
+            return null;
+        }
         if (end.isBefore(start)) {
             v.add("period", "end is before start");
             return null;

@@ -174,8 +174,10 @@ public class MerchantGrpcService extends MerchantServiceGrpc.MerchantServiceImpl
         Instant from = null;
         Instant to = null;
         if (request.hasReserved()) {
-            from = request.getReserved().hasStart() ? RewardsMapping.instant(request.getReserved().getStart()) : null;
-            to = request.getReserved().hasEnd() ? RewardsMapping.instant(request.getReserved().getEnd()) : null;
+            from = request.getReserved().hasStart()
+                    ? ProtoTime.instant(request.getReserved().getStart(), "reserved.start", v) : null;
+            to = request.getReserved().hasEnd()
+                    ? ProtoTime.instant(request.getReserved().getEnd(), "reserved.end", v) : null;
             v.require(from == null || to == null || !to.isBefore(from), "reserved", "end is before start");
         }
         v.throwIfAny();

@@ -484,6 +484,14 @@ class RedemptionGrpcServiceTest {
         assertThat(statement.getExpiredCount()).isZero();
         refused(() -> BearerAuth.as(merchants, shop.token()).getSettlementStatement(
                 GetSettlementStatementRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+        // A bound java.time cannot hold (INTERNAL before) or with nanos out of range (carried into the seconds and
+        // answered before) is the caller's error.
+        refused(() -> asShop.listMyRedemptions(ListMyRedemptionsRequest.newBuilder()
+                .setReserved(TimeRange.newBuilder().setStart(com.google.protobuf.Timestamp.newBuilder()
+                        .setSeconds(Long.MAX_VALUE))).build()), Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+        refused(() -> BearerAuth.as(merchants, shop.token()).getSettlementStatement(GetSettlementStatementRequest
+                .newBuilder().setPeriod(period.toBuilder().setEnd(period.getEnd().toBuilder().setNanos(-1))).build()),
+                Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
     }
 
     @Test

@@ -27,10 +27,6 @@ public final class ScoreMapping {
     /** Longest opaque id accepted (participant, report and agency ids). */
     static final int MAX_ID_LENGTH = 64;
 
-    /** Range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z. */
-    private static final long MIN_SECONDS = -62_135_596_800L;
-    private static final long MAX_SECONDS = 253_402_300_799L;
-
     private ScoreMapping() {
     }
 
@@ -149,12 +145,7 @@ public final class ScoreMapping {
             v.add(field, "required");
             return null;
         }
-        if (t.getSeconds() < MIN_SECONDS || t.getSeconds() > MAX_SECONDS || t.getNanos() < 0
-                || t.getNanos() > 999_999_999) {
-            v.add(field, "not a valid timestamp");
-            return null;
-        }
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+        return ProtoTime.instant(t, field, v);
     }
 
     /** Requires an opaque id of 1..64 characters. */

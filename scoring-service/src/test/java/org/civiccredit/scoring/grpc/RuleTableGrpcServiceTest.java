@@ -81,10 +81,15 @@ class RuleTableGrpcServiceTest {
                 .setCategory(ConductCategory.CONDUCT_CATEGORY_UNSPECIFIED).build();
         Rule deductsOutsideConduct = volunteering("DEDUCTS").toBuilder().setScoreDelta(-5).setAwardPoints(0).build();
         Rule duplicate = volunteering("VOL_OK");
+        // Not a protobuf Duration (java.time overflowed on it: INTERNAL), and one whose nanos have the other sign.
+        Rule overflowingWindow = volunteering("VOL_OVERFLOW").toBuilder()
+                .setCountsFor(Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1)).build();
+        Rule mixedSignWindow = volunteering("VOL_MIXED").toBuilder()
+                .setCountsFor(Duration.newBuilder().setSeconds(3600).setNanos(-1)).build();
 
         StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-                () -> admin.publishRuleTable(table(UUID.randomUUID().toString(),
-                        volunteering("VOL_OK"), noCategory, deductsOutsideConduct, duplicate)));
+                () -> admin.publishRuleTable(table(UUID.randomUUID().toString(), volunteering("VOL_OK"), noCategory,
+                        deductsOutsideConduct, duplicate, overflowingWindow, mixedSignWindow)));
 
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         BadRequest details = StatusProto.fromThrowable(refused).getDetailsList().stream()
@@ -96,7 +101,8 @@ class RuleTableGrpcServiceTest {
                     }
                 }).orElseThrow();
         assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
-                .contains("rules[1].category", "rules[2].score_delta", "rules[3].code");
+                .contains("rules[1].category", "rules[2].score_delta", "rules[3].code", "rules[4].counts_for",
+                        "rules[5].counts_for");
         assertThat(latestVersion(admin)).isEqualTo(before);
     }
 

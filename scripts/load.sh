@@ -99,7 +99,7 @@ for name in reports scoring rewards; do
     | { grep -E '^(INTAKE_GROUP_COMMIT_[A-Z_]+|[A-Z]+_DB_POOL_SIZE|QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE|QUARKUS_HTTP_IO_THREADS)=' || true; } \
     | paste -sd ' ' -)
   # The collector the JVM chose (its ergonomics pick by the CPUs and memory it sees at start, unless told).
-  collector=$("$(dirname "$exe")/jcmd" "$pid" VM.flags 2>/dev/null | tr ' ' '\n' \
+  collector=$("$(jcmd_of "$pid")" "$pid" VM.flags 2>/dev/null | tr ' ' '\n' \
     | sed -nE 's/^-XX:\+Use([A-Za-z0-9]+)GC$/\1/p' | head -n 1 || true)
   services_jdk+="${services_jdk:+; }$name: $("$exe" -version 2>&1 | head -n 1) $jvm_opts${collector:+ (collector $collector)}"
   services_jdk+="${tuning:+ (env: $tuning)}"

@@ -61,13 +61,6 @@ pid_of() {
   echo "$pid"
 }
 
-# The jcmd of the JDK the process runs on, so that the attach protocol matches.
-jcmd_of() {
-  local exe
-  exe=$(readlink "/proc/$1/exe")
-  if [[ -x "$(dirname "$exe")/jcmd" ]]; then echo "$(dirname "$exe")/jcmd"; else command -v jcmd; fi
-}
-
 # jcmd's own parser splits an option at '=' unless it is quoted inside the argument.
 agent() {
   local pid=$1 options=$2 out

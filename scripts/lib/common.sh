@@ -3,7 +3,7 @@
 #
 # Sets REPO (the repository root), CIVIC_CREDIT_HOME (default ~/.cache/civic-credit) and the
 # RUN_DIR / LOG_DIR / APPS (the copies the services and the load driver run from) below it, and provides messages,
-# root escalation, apt installs, Maven Central downloads and port probes.
+# root escalation, apt installs, Maven Central downloads, port probes and a JVM's jcmd.
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CIVIC_CREDIT_HOME="${CIVIC_CREDIT_HOME:-$HOME/.cache/civic-credit}"
@@ -78,6 +78,13 @@ tcp_open() {
 # pid_alive PID : true when PID is a running process.
 pid_alive() {
   [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null
+}
+
+# jcmd_of PID : the jcmd of the JDK the process runs on (so that the attach protocol matches), else the one on PATH.
+jcmd_of() {
+  local exe
+  exe=$(readlink "/proc/$1/exe")
+  if [[ -x "$(dirname "$exe")/jcmd" ]]; then echo "$(dirname "$exe")/jcmd"; else command -v jcmd; fi
 }
 
 # maven_copy COMPONENT ARTIFACT DIR LOG : copies one artifact (groupId:artifactId:version[:type[:classifier]]) from

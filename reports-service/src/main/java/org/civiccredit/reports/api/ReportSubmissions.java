@@ -156,8 +156,8 @@ public class ReportSubmissions {
 
     private static ReportSubmission submission(SubmitReportRequest request) {
         return new ReportSubmission(request.getParticipantId(), request.getRuleCode(), request.getQuantity(),
-                request.hasOccurredAt() ? ProtoTime.requireValid(request.getOccurredAt(), "occurred_at") : null, request.getEvidenceRef(),
-                request.getNote());
+                request.hasOccurredAt() ? ProtoTime.requireValid(request.getOccurredAt(), "occurred_at") : null,
+                request.getEvidenceRef(), request.getNote());
     }
 
 }

@@ -17,8 +17,6 @@ import org.civiccredit.scoring.domain.TierDefinition;
 /** Maps rule tables between the v1 contract and the domain. */
 final class RuleTableMapping {
 
-    private static final long MAX_DURATION_SECONDS = 315_576_000_000L;
-
     private RuleTableMapping() {
     }
 
@@ -28,25 +26,12 @@ final class RuleTableMapping {
     }
 
     static RuleDefinition toDomain(Rule rule, String at, Violations violations) {
-        // A duration protobuf does not allow is left out, so that the validator refuses counts_for by name;
-        // java.time would overflow on some (INTERNAL) and quietly carry nanos of the other sign into the seconds.
-        java.time.Duration countsFor = null;
-        if (rule.hasCountsFor() && valid(rule.getCountsFor())) {
-            Duration d = rule.getCountsFor();
-            countsFor = java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos());
-        }
+        // A duration protobuf does not allow is left out, so that the validator refuses counts_for by name.
+        java.time.Duration countsFor = rule.hasCountsFor() ? ProtoTime.duration(rule.getCountsFor()) : null;
         return new RuleDefinition(rule.getCode(), category(rule.getCategory()), rule.getTitle(),
                 rule.getDescription(), rule.getScoreDelta(), rule.getPerUnit(), rule.getUnitCap(),
                 rule.getUnitName(), rule.getAwardPoints(), rule.getCapPerPeriod(), capPeriod(rule.getCapPeriod()),
                 countsFor);
-    }
-
-    /** google.protobuf.Duration's range: ±315,576,000,000 s (10,000 years), nanos below a second, of the same sign. */
-    private static boolean valid(Duration d) {
-        long s = d.getSeconds();
-        int n = d.getNanos();
-        return s >= -MAX_DURATION_SECONDS && s <= MAX_DURATION_SECONDS && n >= -999_999_999 && n <= 999_999_999
-                && (s == 0 || n == 0 || (s > 0) == (n > 0));
     }
 
     static List<TierDefinition> tiersToDomain(List<Tier> tiers) {

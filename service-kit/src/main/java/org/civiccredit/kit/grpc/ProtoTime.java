@@ -1,5 +1,6 @@
 package org.civiccredit.kit.grpc;
 
+import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import org.civiccredit.kit.error.Refusal;
@@ -11,6 +12,8 @@ public final class ProtoTime {
     /** The range protobuf gives a Timestamp: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z (and its nanos). */
     static final long MIN_SECONDS = -62_135_596_800L;
     static final long MAX_SECONDS = 253_402_300_799L;
+    /** The range protobuf gives a Duration: ±315,576,000,000 s (10,000 years). */
+    static final long MAX_DURATION_SECONDS = 315_576_000_000L;
     private static final String INVALID = "not a valid timestamp";
 
     private ProtoTime() {
@@ -29,7 +32,7 @@ public final class ProtoTime {
     }
 
     /** Whether a caller's timestamp lies in protobuf's range, with nanos of 0 to 999,999,999. */
-    public static boolean valid(Timestamp t) {
+    private static boolean valid(Timestamp t) {
         return t.getSeconds() >= MIN_SECONDS && t.getSeconds() <= MAX_SECONDS && t.getNanos() >= 0
                 && t.getNanos() <= 999_999_999;
     }
@@ -53,5 +56,18 @@ public final class ProtoTime {
             throw Refusal.invalid(field, INVALID);
         }
         return instant(t);
+    }
+
+    /**
+     * A caller's duration, or null when protobuf does not allow it: beyond 10,000 years either way, or nanos out of
+     * -999,999,999..999,999,999 or of the other sign than the seconds (java.time would overflow on some, and carry the
+     * others' nanos into the seconds).
+     */
+    public static java.time.Duration duration(Duration d) {
+        long s = d.getSeconds();
+        int n = d.getNanos();
+        boolean valid = s >= -MAX_DURATION_SECONDS && s <= MAX_DURATION_SECONDS && n >= -999_999_999
+                && n <= 999_999_999 && (s == 0 || n == 0 || (s > 0) == (n > 0));
+        return valid ? java.time.Duration.ofSeconds(s, n) : null;
     }
 }

@@ -3,6 +3,7 @@ package org.civiccredit.kit.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Duration;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import org.civiccredit.kit.error.Refusal;
@@ -38,6 +39,24 @@ class ProtoTimeTest {
             assertThatThrownBy(() -> ProtoTime.requireValid(t, "occurred_at")).isInstanceOfSatisfying(Refusal.class,
                     r -> assertThat(r.violations())
                             .containsExactly(new Refusal.FieldViolation("occurred_at", "not a valid timestamp")));
+        }
+    }
+
+    @Test
+    void aDurationProtobufAllowsConvertsAndAnyOtherIsNone() {
+        assertThat(ProtoTime.duration(Duration.newBuilder().setSeconds(3600).setNanos(5).build()))
+                .isEqualTo(java.time.Duration.ofSeconds(3600, 5));
+        assertThat(ProtoTime.duration(Duration.newBuilder().setSeconds(-3600).setNanos(-5).build()))
+                .isEqualTo(java.time.Duration.ofSeconds(-3600, -5));
+        assertThat(ProtoTime.duration(Duration.newBuilder().setSeconds(ProtoTime.MAX_DURATION_SECONDS).build()))
+                .isEqualTo(java.time.Duration.ofSeconds(ProtoTime.MAX_DURATION_SECONDS));
+        for (Duration bad : new Duration[] {Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1).build(),
+            Duration.newBuilder().setSeconds(ProtoTime.MAX_DURATION_SECONDS + 1).build(),
+            Duration.newBuilder().setSeconds(-ProtoTime.MAX_DURATION_SECONDS - 1).build(),
+            Duration.newBuilder().setSeconds(3600).setNanos(-1).build(),
+            Duration.newBuilder().setSeconds(-3600).setNanos(1).build(),
+            Duration.newBuilder().setNanos(1_000_000_000).build()}) {
+            assertThat(ProtoTime.duration(bad)).as(bad.toString()).isNull();
         }
     }
 }

@@ -107,5 +107,7 @@ public final class RuleTableValidator {
         Duration window = rule.countsFor();
         v.require(window != null && !window.isNegative() && !window.isZero() && window.compareTo(bounds.maxCountingWindow()) <= 0,
                 at + "counts_for", "must be positive and at most " + bounds.maxCountingWindow().toDays() + " days");
+        // Rules keep their window in whole seconds; a fraction would be cut off (half a second stored as none).
+        v.require(window == null || window.getNano() == 0, at + "counts_for", "whole seconds");
     }
 }

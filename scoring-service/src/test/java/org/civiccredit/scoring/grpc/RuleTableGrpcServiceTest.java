@@ -86,10 +86,13 @@ class RuleTableGrpcServiceTest {
                 .setCountsFor(Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1)).build();
         Rule mixedSignWindow = volunteering("VOL_MIXED").toBuilder()
                 .setCountsFor(Duration.newBuilder().setSeconds(3600).setNanos(-1)).build();
+        // Stored in whole seconds: half a second would have been stored as 0 (refused by the table's check: INTERNAL).
+        Rule subSecondWindow = volunteering("VOL_HALF_SECOND").toBuilder()
+                .setCountsFor(Duration.newBuilder().setNanos(500_000_000)).build();
 
         StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> admin.publishRuleTable(table(UUID.randomUUID().toString(), volunteering("VOL_OK"), noCategory,
-                        deductsOutsideConduct, duplicate, overflowingWindow, mixedSignWindow)));
+                        deductsOutsideConduct, duplicate, overflowingWindow, mixedSignWindow, subSecondWindow)));
 
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         BadRequest details = StatusProto.fromThrowable(refused).getDetailsList().stream()
@@ -102,7 +105,10 @@ class RuleTableGrpcServiceTest {
                 }).orElseThrow();
         assertThat(details.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField)
                 .contains("rules[1].category", "rules[2].score_delta", "rules[3].code", "rules[4].counts_for",
-                        "rules[5].counts_for");
+                        "rules[5].counts_for", "rules[6].counts_for");
+        assertThatThrownBy(() -> admin.publishRuleTable(table(UUID.randomUUID().toString(), subSecondWindow)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
         assertThat(latestVersion(admin)).isEqualTo(before);
     }
 

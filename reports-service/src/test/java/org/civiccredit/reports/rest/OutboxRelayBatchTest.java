@@ -304,6 +304,30 @@ class OutboxRelayBatchTest {
         }
     }
 
+    /**
+     * The default number of streams per relay transaction: 64 participants' reports, due together, travel in one
+     * ApplyReportBatch call (two if another test's stream joins their relay transaction). With 16 streams per
+     * transaction they took four calls and four commits, and intake's CPU per report was 30-50 % higher
+     * (docs/performance.md, twenty-second round).
+     */
+    @Test
+    void sixtyFourParticipantsReportsDueTogetherTravelInOneCall() throws Exception {
+        Reports scoring = new Reports();
+        try (StandIn standIn = StandIn.start(SCORING_TEST_PORT, (ManagedChannel) scoringChannel, scoring)) {
+            Map<String, List<String>> reports = acceptedReports(64, 1);
+            List<String> all = reports.values().stream().flatMap(List::stream).toList();
+            awaitClosed(all);
+
+            assertThat(rowsOf(all).values()).allSatisfy(row -> assertThat(row[0]).isEqualTo("OK"));
+            List<List<String>> mine = scoring.calls.stream().filter(call -> call.stream().anyMatch(all::contains))
+                    .toList();
+            assertThat(mine).as("calls that carried the reports of 64 participants due together")
+                    .hasSizeLessThanOrEqualTo(2);
+            assertThat(mine.stream().flatMap(List::stream).filter(all::contains).toList()).as("every report once")
+                    .containsExactlyInAnyOrderElementsOf(all);
+        }
+    }
+
     @Test
     void aRefusedReportClosesOnlyItsRowAndOneToRetryHoldsBackOnlyItsOwnParticipant() throws Exception {
         Reports scoring = new Reports();

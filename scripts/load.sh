@@ -93,10 +93,10 @@ for name in reports scoring rewards; do
   pid=$(cat "$RUN_DIR/$name-service.pid")
   exe=$(readlink -f "/proc/$pid/exe")
   jvm_opts=$(tr '\0' '\n' <"/proc/$pid/cmdline" | { grep -E '^-X' || true; } | { grep -v '^-Xlog:safepoint' || true; } | paste -sd ' ' -)
-  # Settings the services take from the environment that change how they perform (group commit, pool sizes, event
-  # loops and I/O threads).
+  # Settings the services take from the environment that change how they perform (group commit, the outbox relay,
+  # pool sizes, event loops and I/O threads).
   tuning=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null \
-    | { grep -E '^(INTAKE_GROUP_COMMIT_[A-Z_]+|[A-Z]+_DB_POOL_SIZE|QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE|QUARKUS_HTTP_IO_THREADS)=' || true; } \
+    | { grep -E '^(INTAKE_GROUP_COMMIT_[A-Z_]+|RELAY_[A-Z_]+|[A-Z]+_DB_POOL_SIZE|QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE|QUARKUS_HTTP_IO_THREADS)=' || true; } \
     | paste -sd ' ' -)
   # The collector the JVM chose (its ergonomics pick by the CPUs and memory it sees at start, unless told).
   collector=$("$(jcmd_of "$pid")" "$pid" VM.flags 2>/dev/null | tr ' ' '\n' \

@@ -188,6 +188,16 @@ class OutboxRelayBatchTest {
         throw new AssertionError("outbox rows of " + reportIds + " still pending after 30 s: " + rowsOf(reportIds));
     }
 
+    /**
+     * Waits until the rows of {@code reportIds} are closed, checks that each was acknowledged, and returns the calls
+     * the stand-in received that carried any of them.
+     */
+    private List<List<String>> callsThatDelivered(Reports scoring, List<String> reportIds) throws Exception {
+        awaitClosed(reportIds);
+        assertThat(rowsOf(reportIds).values()).allSatisfy(row -> assertThat(row[0]).isEqualTo("OK"));
+        return scoring.calls.stream().filter(call -> call.stream().anyMatch(reportIds::contains)).toList();
+    }
+
     private static com.google.rpc.Status refusal(String reason) {
         return com.google.rpc.Status.newBuilder().setCode(Code.FAILED_PRECONDITION_VALUE).setMessage(reason)
                 .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("civiccredit.org").setReason(reason).build()))
@@ -280,13 +290,9 @@ class OutboxRelayBatchTest {
         try (StandIn standIn = StandIn.start(SCORING_TEST_PORT, (ManagedChannel) scoringChannel, scoring)) {
             Map<String, List<String>> reports = acceptedReports(16, 3);
             List<String> all = reports.values().stream().flatMap(List::stream).toList();
-            awaitClosed(all);
-
-            assertThat(rowsOf(all).values()).allSatisfy(row -> assertThat(row[0]).isEqualTo("OK"));
             // A participant's report travels alone only when no other participant in its relay transaction has one
             // due in that round (the relay's groups also hold other tests' streams), so single calls may occur.
-            List<List<String>> mine = scoring.calls.stream().filter(call -> call.stream().anyMatch(all::contains))
-                    .toList();
+            List<List<String>> mine = callsThatDelivered(scoring, all);
             assertThat(mine).as("calls that carried the 48 reports of 16 participants (48 without batching)")
                     .hasSizeLessThanOrEqualTo(12);
             assertThat(mine).as("calls that carried several of them").anySatisfy(call -> assertThat(
@@ -316,11 +322,7 @@ class OutboxRelayBatchTest {
         try (StandIn standIn = StandIn.start(SCORING_TEST_PORT, (ManagedChannel) scoringChannel, scoring)) {
             Map<String, List<String>> reports = acceptedReports(64, 1);
             List<String> all = reports.values().stream().flatMap(List::stream).toList();
-            awaitClosed(all);
-
-            assertThat(rowsOf(all).values()).allSatisfy(row -> assertThat(row[0]).isEqualTo("OK"));
-            List<List<String>> mine = scoring.calls.stream().filter(call -> call.stream().anyMatch(all::contains))
-                    .toList();
+            List<List<String>> mine = callsThatDelivered(scoring, all);
             assertThat(mine).as("calls that carried the reports of 64 participants due together")
                     .hasSizeLessThanOrEqualTo(2);
             assertThat(mine.stream().flatMap(List::stream).filter(all::contains).toList()).as("every report once")

@@ -135,6 +135,7 @@ public final class LoadTest {
                 new CostGrowth(run, tables, spender).run();
             }
             run.addDatabaseWaits();
+            run.addCompilerShares();
             run.addTailCauses();
         }
         results.fact("finished", LocalDateTime.now().toString());

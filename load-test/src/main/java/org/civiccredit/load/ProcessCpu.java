@@ -36,8 +36,13 @@ public final class ProcessCpu {
 
     /** Clock ticks of CPU (user + system, all threads) process {@code pid} used so far; -1 when it is not running. */
     static long ticks(long pid) {
+        return ticks(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    /** utime + stime of a {@code stat} file of /proc (a process's or a thread's); -1 when unreadable. */
+    static long ticks(Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(statFile);
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // after the command: state is field 3, utime field 14, stime field 15 (1-based, man proc)
             return Long.parseLong(f[11]) + Long.parseLong(f[12]);

@@ -24,6 +24,8 @@ public final class Run {
     private final Autovacuum autovacuum;
     private final StringBuilder waitLines = new StringBuilder();
     private final StringBuilder tailLines = new StringBuilder();
+    private final StringBuilder compilerLines = new StringBuilder();
+    private final JitCompilers compilers;
     private final Hiccups hiccups = new Hiccups();
     private final CpuTimeline cpuTimeline;
     private final ResultsTable results;
@@ -35,6 +37,7 @@ public final class Run {
         this.waits = waits;
         this.autovacuum = autovacuum;
         this.cpu = new ProcessCpu(memory.pids());
+        this.compilers = new JitCompilers(Path.of("/proc"), memory.pids());
         Map<String, Long> processes = new LinkedHashMap<>();
         processes.put("driver", ProcessHandle.current().pid());
         processes.putAll(memory.pids());
@@ -56,6 +59,15 @@ public final class Run {
                 + "service holds a transaction open while it does something else).\n\n"
                 + "| phase | average active sessions by database and "
                 + "state |\n|---|---|\n" + waitLines);
+    }
+
+    /** Adds the share of each service's CPU time that its JIT compilers took in every measured phase. */
+    public void addCompilerShares() {
+        results.section("The JIT compilers' share of each service's CPU",
+                "CPU time of each service's C2 and C1 compiler threads during the phase, as a share of the "
+                + "service's whole CPU time then (which the last number gives). A large share means the phase "
+                + "measured a service that was still compiling its hot paths, not only its code.\n\n"
+                + "| phase | compilers' share of each service's CPU time |\n|---|---|\n" + compilerLines);
     }
 
     /**
@@ -137,6 +149,7 @@ public final class Run {
         profiler.start(scenario);
         waits.start();
         Map<String, Double> cpuBefore = cpu.millis();
+        Map<String, JitCompilers.Reading> compilersBefore = compilers.read();
         Measurement m;
         hiccups.clear();
         cpuTimeline.start();
@@ -144,6 +157,7 @@ public final class Run {
             m = phase.get();
         } finally {
             cpuTimeline.stop();
+            compilerLines.append(JitCompilers.row(scenario, compilersBefore, compilers.read())).append('\n');
             waitLines.append("| ").append(scenario).append(" | ")
                     .append(DatabaseWaits.describe(waits.stop(), 6)).append(" |\n");
             profiler.stop(scenario);

@@ -60,6 +60,18 @@ public abstract class TokenVerificationContract {
         assertThat(verifiedTokens.reuses() - before).isGreaterThanOrEqualTo(3);
     }
 
+    /**
+     * The identity a verified token gives carries Quarkus OIDC's principal, from whose claim set {@code Caller} reads
+     * partner claims directly (CallerTest); with any other principal it would take smallrye-jwt's slow path.
+     */
+    @Test
+    void aVerifiedTokensPrincipalIsTheOneCallerReadsClaimsFrom() {
+        String token = permittedToken();
+        restrictedCall(token);
+        assertThat(verifiedTokens.reuse(token, null, null).orElseThrow().getPrincipal())
+                .isInstanceOf(io.quarkus.oidc.runtime.OidcJwtCallerPrincipal.class);
+    }
+
     @Test
     void aReusedTokenWithoutTheRoleIsStillPermissionDenied() {
         String token = wrongRoleToken();

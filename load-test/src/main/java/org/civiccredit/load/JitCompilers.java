@@ -91,18 +91,18 @@ final class JitCompilers {
      */
     static String row(String phase, Map<String, Reading> before, Map<String, Reading> after) {
         List<String> parts = new ArrayList<>();
-        after.forEach((name, b) -> {
-            Reading a = before.get(name);
-            if (a == null) {
+        after.forEach((name, end) -> {
+            Reading start = before.get(name);
+            if (start == null) {
                 return;
             }
-            long all = b.process() - a.process();
+            long all = end.process() - start.process();
             if (all <= 0) {
                 parts.add(name + " no CPU");
                 return;
             }
-            long c2 = used(a.c2(), b.c2());
-            long c1 = used(a.c1(), b.c1());
+            long c2 = used(start.c2(), end.c2());
+            long c1 = used(start.c1(), end.c1());
             parts.add(String.format(Locale.ROOT, "%s %.1f %% (C2 %.1f %%, C1 %.1f %%) of %.1f s", name,
                     100.0 * (c1 + c2) / all, 100.0 * c2 / all, 100.0 * c1 / all, all / ProcessCpu.TICKS_PER_SECOND));
         });

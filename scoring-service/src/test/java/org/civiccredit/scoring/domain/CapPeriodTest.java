@@ -27,6 +27,15 @@ class CapPeriodTest {
     }
 
     @Test
+    void weeksAndMonthsFromTenOnHaveNoLeadingZero() {
+        Instant at = Instant.parse("2026-12-31T10:00:00Z");
+        assertThat(CapPeriod.WEEK.keyOf(at, ZoneOffset.UTC)).isEqualTo("W2026-W53");
+        assertThat(CapPeriod.MONTH.keyOf(at, ZoneOffset.UTC)).isEqualTo("M2026-12");
+        assertThat(CapPeriod.MONTH.keyOf(Instant.parse("2026-10-01T00:00:00Z"), ZoneOffset.UTC)).isEqualTo("M2026-10");
+        assertThat(CapPeriod.MONTH.keyOf(Instant.parse("2026-09-30T23:59:59Z"), ZoneOffset.UTC)).isEqualTo("M2026-09");
+    }
+
+    @Test
     void periodsFollowTheProgramsTimeZone() {
         Instant lateEveningInNewYork = Instant.parse("2026-12-31T23:30:00-05:00");
         assertThat(CapPeriod.DAY.keyOf(lateEveningInNewYork, ZoneId.of("America/New_York"))).isEqualTo("D2026-12-31");

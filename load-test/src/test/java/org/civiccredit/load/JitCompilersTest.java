@@ -64,7 +64,6 @@ class JitCompilersTest {
     void sharesAreOfEachServicesOwnTime() throws IOException {
         process(1, 0, 0);
         thread(1, 2, "C1 CompilerThre", 0, 0);
-        process(7, 0, 0);
         JitCompilers compilers = new JitCompilers(proc, new java.util.LinkedHashMap<>(Map.of("scoring", 1L)));
         Map<String, JitCompilers.Reading> before = compilers.read();
         process(1, 150, 50);

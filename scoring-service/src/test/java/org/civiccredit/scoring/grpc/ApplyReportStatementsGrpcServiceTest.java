@@ -10,8 +10,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.report;
 
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongSupplier;
 import org.civiccredit.api.scoring.v1.ApplyReportBatchRequest;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
@@ -28,43 +26,34 @@ import org.junit.jupiter.api.Test;
  * calendar periods are created and locked in two statements, not two per period. In a batch, the reports'
  * participants, recorded events and cap counters are read and locked once for all of them, and their events,
  * participant rows, cap changes and audit entries written together, one statement each, not one per report. The
- * counts are the session factory's (every thread's), so a background sweep that writes at the same moment can disturb
- * one try; of three tries, one must show the cost alone.
+ * counts are the session factory's (every thread's), so a background sweep or relay pass that works at the same
+ * moment can disturb a try; each figure is the least of five tries ({@link LeastIncrease}).
  */
 @QuarkusTest
 class ApplyReportStatementsGrpcServiceTest extends ScoringGrpcTest {
 
-    /** Selects: participant lock, idempotency lookup, rule; cap counters: create, lock, add; the event, the participant, the outbox row. */
+    /**
+     * Selects: participant lock, idempotency lookup, rule; cap counters: create, lock, add; the event, the participant,
+     * the outbox row (9); and one for background work that the least of five tries did not avoid.
+     */
     private static final long MOST_STATEMENTS = 10;
 
     @Inject
     SessionFactory sessionFactory;
 
-    record Cost(long participantUpdates, long statements) {
-    }
-
     @Test
     void anAppliedReportWritesItsParticipantOnceAndItsCapCountersInTwoStatements() {
         Statistics statistics = sessionFactory.getStatistics();
-        List<Cost> tries = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            String participant = register(internal, newId());
-            long updates = statistics.getEntityStatistics(ParticipantEntity.class.getName()).getUpdateCount();
-            long statements = statistics.getPrepareStatementCount();
-
-            ScoreEvent applied = internal.applyReport(report(version, participant, SHIFT, 0, daysAgo(1)));
-
-            tries.add(new Cost(statistics.getEntityStatistics(ParticipantEntity.class.getName()).getUpdateCount()
-                    - updates, statistics.getPrepareStatementCount() - statements));
-            assertThat(applied.getDelta()).isEqualTo(10);
-            assertThat(applied.getAwardPoints()).as("an award, so an outbox row is written").isEqualTo(4);
-        }
-        System.out.println("ApplyReport cost per try (participant updates, prepared statements): " + tries);
-        assertThat(tries).as("participant written once, at most %d statements", MOST_STATEMENTS)
-                .anySatisfy(cost -> {
-                    assertThat(cost.participantUpdates()).isEqualTo(1);
-                    assertThat(cost.statements()).isLessThanOrEqualTo(MOST_STATEMENTS);
-                });
+        LongSupplier participantUpdates = () -> statistics.getEntityStatistics(ParticipantEntity.class.getName())
+                .getUpdateCount();
+        // An award, so an outbox row is written too, and the relay that delivers it may work beside the next try: the
+        // least of five is taken, as for the batches below.
+        long updates = LeastIncrease.of(5, participantUpdates, this::award, this::applyAward);
+        long statements = LeastIncrease.of(5, statistics::getPrepareStatementCount, this::award, this::applyAward);
+        System.out.printf("ApplyReport of an award: participant updates %d, prepared statements %d%n", updates,
+                statements);
+        assertThat(updates).as("participant written once").isEqualTo(1);
+        assertThat(statements).as("at most %d statements", MOST_STATEMENTS).isLessThanOrEqualTo(MOST_STATEMENTS);
     }
 
     @Test
@@ -85,6 +74,17 @@ class ApplyReportStatementsGrpcServiceTest extends ScoringGrpcTest {
         assertThat(batchOfOne).as("a batch of one costs what a single report costs").isLessThanOrEqualTo(single);
         assertThat(perFurtherReport).as("reads and writes made once per batch, not once per report")
                 .isLessThanOrEqualTo(0.5);
+    }
+
+    /** An award of 10 (4 points) for a newly registered participant. */
+    private ApplyReportRequest award() {
+        return report(version, register(internal, newId()), SHIFT, 0, daysAgo(1));
+    }
+
+    private void applyAward(ApplyReportRequest award) {
+        ScoreEvent applied = internal.applyReport(award);
+        assertThat(applied.getDelta()).isEqualTo(10);
+        assertThat(applied.getAwardPoints()).as("an award, so an outbox row is written").isEqualTo(4);
     }
 
     /** A deduction for a newly registered participant. */

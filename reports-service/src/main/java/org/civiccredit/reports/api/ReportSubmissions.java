@@ -144,8 +144,9 @@ public class ReportSubmissions {
     void stop() {
         GroupCommit.Stats stats = stats();
         if (stats != null && stats.groups() + stats.alone() > 0) {
-            LOG.infof("SubmitReport: %d calls committed in %d groups, %d alone, %d left alone by a group",
-                    stats.groupedItems(), stats.groups(), stats.alone(), stats.leftAlone());
+            LOG.infof("SubmitReport: %d calls committed in %d groups, %d alone, %d left alone by a group; waiting"
+                    + " calls woken %d times, %d of them to wait again", stats.groupedItems(), stats.groups(),
+                    stats.alone(), stats.leftAlone(), stats.wakeUps(), stats.futileWakeUps());
         }
     }
 

@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -27,6 +29,11 @@ import org.jboss.logging.Logger;
  * <p>Items with the same {@code key} (a call's idempotency scope and key) are never in one group: the later one
  * waits for the next.
  *
+ * <p>A waiting call is woken only when something concerns it: its group is done, or a lane came free and it is the
+ * first in the queue (the others wait on). Waking every waiter at each transaction's end, as one shared monitor does,
+ * would also wake the calls that queued for the next group while this one committed, each of them to take the lock
+ * in turn and park again: hand-overs between threads that nothing needed.
+ *
  * @param <I> an item: one call's request and whatever its caller's identity contributes
  * @param <R> an item's answer
  */
@@ -39,26 +46,41 @@ public final class GroupCommit<I, R> {
     private final Function<I, Object> key;
     private final Function<List<I>, List<R>> together;
 
+    private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter<I, R>> queue = new ArrayDeque<>();
     private int running;
     private long groups;
     private long grouped;
     private long lone;
     private long leftAlone;
+    private long wakeUps;
+    private long futileWakeUps;
 
-    /** Counters: for tests, and for the service to log how its calls were committed. */
-    public record Stats(int running, int queued, long groups, long groupedItems, long alone, long leftAlone) {
+    /**
+     * Counters: for tests, and for the service to log how its calls were committed. {@code wakeUps} counts the times a
+     * waiting call was woken; {@code futileWakeUps} those after which it had to wait again.
+     */
+    public record Stats(int running, int queued, long groups, long groupedItems, long alone, long leftAlone,
+            long wakeUps, long futileWakeUps) {
     }
 
     private static final class Waiter<I, R> {
         final I item;
+        /** Signalled when this waiter's group is done or when it is called to take a free lane. */
+        final Condition woken;
         /** In a group that another call is committing. */
         boolean taken;
+        /**
+         * On its way to look for a free lane: called by {@link #callForFreeLanes}, just queued, or a leader back from a
+         * group it was not in. Cleared when it waits again or takes a lane.
+         */
+        boolean called;
         boolean done;
         R answer;
 
-        Waiter(I item) {
+        Waiter(I item, Condition woken) {
             this.item = item;
+            this.woken = woken;
         }
     }
 
@@ -84,21 +106,35 @@ public final class GroupCommit<I, R> {
      * caller.
      */
     public R submit(I item, Supplier<R> alone) {
-        Waiter<I, R> me = new Waiter<>(item);
+        Waiter<I, R> me;
         boolean interrupted = false;
-        synchronized (this) {
+        lock.lock();
+        try {
+            me = new Waiter<>(item, lock.newCondition());
+            // It looks for a free lane at once, as if called.
+            me.called = true;
             queue.add(me);
+        } finally {
+            lock.unlock();
         }
         try {
             while (true) {
                 List<Waiter<I, R>> group;
-                synchronized (this) {
+                lock.lock();
+                try {
+                    boolean waited = false;
                     while (!me.done && (me.taken || running >= lanes)) {
+                        if (waited) {
+                            futileWakeUps++;
+                        }
+                        me.called = false;
                         try {
-                            wait();
+                            me.woken.await();
                         } catch (InterruptedException e) {
                             interrupted = true;
                         }
+                        wakeUps++;
+                        waited = true;
                     }
                     if (me.done) {
                         if (me.answer != null) {
@@ -108,6 +144,7 @@ public final class GroupCommit<I, R> {
                         break;
                     }
                     running++;
+                    me.called = false;
                     group = take();
                     if (group.size() == 1 && group.get(0) == me) {
                         lone++;
@@ -115,12 +152,16 @@ public final class GroupCommit<I, R> {
                         groups++;
                         grouped += group.size();
                     }
+                    // The group may hold calls that were called for another free lane.
+                    callForFreeLanes();
+                } finally {
+                    lock.unlock();
                 }
                 if (group.size() == 1 && group.get(0) == me) {
                     try {
                         return alone.get();
                     } finally {
-                        release(List.of(), null);
+                        release(List.of(), null, me);
                     }
                 }
                 List<R> answers = null;
@@ -133,9 +174,9 @@ public final class GroupCommit<I, R> {
                     LOG.debugf(e, "a group of %d items was not committed; each is applied alone", group.size());
                     answers = null;
                 } finally {
-                    release(group, answers);
+                    release(group, answers, me);
                 }
-                // Not in this group (a later place in the queue, or a key already in it): wait for the next.
+                // Not in this group (a later place in the queue, or a key already in it): on to the next.
             }
         } finally {
             if (interrupted) {
@@ -146,8 +187,13 @@ public final class GroupCommit<I, R> {
     }
 
     /** The counters so far. */
-    public synchronized Stats stats() {
-        return new Stats(running, queue.size(), groups, grouped, lone, leftAlone);
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(running, queue.size(), groups, grouped, lone, leftAlone, wakeUps, futileWakeUps);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Takes the next group off the queue: its first items in order, one per key, at most {@link #maxItems}. */
@@ -165,14 +211,53 @@ public final class GroupCommit<I, R> {
         return group;
     }
 
-    /** Ends a transaction: publishes the group's answers ({@code null}: all left alone) and frees its lane. */
-    private synchronized void release(List<Waiter<I, R>> group, List<R> answers) {
-        for (int i = 0; i < group.size(); i++) {
-            Waiter<I, R> w = group.get(i);
-            w.answer = answers == null ? null : answers.get(i);
-            w.done = true;
+    /**
+     * Ends a transaction run by {@code leader}: publishes the group's answers ({@code null}: all left alone) and wakes
+     * its items' threads, frees the lane, and calls a waiter to take it. The leader itself, if it still waits in the
+     * queue (it was not in its group), looks for a lane at once, so it counts as called.
+     */
+    private void release(List<Waiter<I, R>> group, List<R> answers, Waiter<I, R> leader) {
+        lock.lock();
+        try {
+            for (int i = 0; i < group.size(); i++) {
+                Waiter<I, R> w = group.get(i);
+                w.answer = answers == null ? null : answers.get(i);
+                w.done = true;
+                if (w != leader) {
+                    w.woken.signal();
+                }
+            }
+            running--;
+            if (!leader.taken && !leader.done) {
+                leader.called = true;
+            }
+            callForFreeLanes();
+        } finally {
+            lock.unlock();
         }
-        running--;
-        notifyAll();
+    }
+
+    /**
+     * Calls the first waiters in the queue that are not called yet, until as many are called as lanes are free: each
+     * free lane has one waiter on its way to take it, and no more are woken than can take one.
+     */
+    private void callForFreeLanes() {
+        int uncalledLanes = lanes - running;
+        if (uncalledLanes <= 0) {
+            return;
+        }
+        for (Waiter<I, R> w : queue) {
+            if (w.called) {
+                uncalledLanes--;
+            }
+        }
+        for (Iterator<Waiter<I, R>> it = queue.iterator(); it.hasNext() && uncalledLanes > 0;) {
+            Waiter<I, R> w = it.next();
+            if (!w.called) {
+                w.called = true;
+                w.woken.signal();
+                uncalledLanes--;
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ class GroupCommitTest {
         assertThat(commit.submit(new Item(1, "a"), () -> "alone-1")).isEqualTo("alone-1");
         assertThat(commit.submit(new Item(2, "b"), () -> "alone-2")).isEqualTo("alone-2");
         assertThat(groups).isEmpty();
-        assertThat(commit.stats()).isEqualTo(new GroupCommit.Stats(0, 0, 0, 0, 2, 0));
+        assertThat(commit.stats()).isEqualTo(new GroupCommit.Stats(0, 0, 0, 0, 2, 0, 0, 0));
     }
 
     @Test
@@ -71,7 +71,8 @@ class GroupCommitTest {
             assertThat(queued.get(i - 1).get(10, TimeUnit.SECONDS)).isEqualTo("group-" + i);
         }
         assertThat(groups).containsExactly(java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList());
-        assertThat(commit.stats()).isEqualTo(new GroupCommit.Stats(0, 0, 1, 20, 1, 0));
+        // Woken once each: the first called to the free lane, the other 19 when their group was done.
+        assertThat(commit.stats()).isEqualTo(new GroupCommit.Stats(0, 0, 1, 20, 1, 0, 20, 0));
     }
 
     @Test
@@ -115,6 +116,92 @@ class GroupCommitTest {
         assertThat(groups.stream().mapToInt(List::size).sum()).isEqualTo(commit.stats().groupedItems());
         assertThat(commit.stats().groups()).isPositive();
         assertThat(commit.stats().groupedItems() + commit.stats().alone()).isEqualTo(60);
+    }
+
+    @Test
+    void aTransactionsEndWakesOnlyTheCallsOfItsGroupAndOneToTakeTheLane() throws Exception {
+        CountDownLatch holdFirstGroup = new CountDownLatch(1);
+        Function<List<Item>, List<String>> together = items -> {
+            groups.add(items.stream().map(Item::n).toList());
+            if (items.get(0).n() == 1) {
+                await(holdFirstGroup);
+            }
+            return items.stream().map(i -> "group-" + i.n()).toList();
+        };
+        GroupCommit<Item, String> commit = new GroupCommit<>(64, 1, Item::key, together);
+        CountDownLatch hold = new CountDownLatch(1);
+        Future<String> first = occupyTheLane(commit, hold);
+        List<Future<String>> calls = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            Item item = new Item(i, "k" + i);
+            calls.add(queue(commit, item, () -> "alone-" + item.n()));
+        }
+        hold.countDown();
+        Until.holds(() -> commit.stats().groups() == 1 && commit.stats().queued() == 0, "items 1-10 never grouped");
+        // These queue while the group of 1-10 commits: its end must not wake them, bar the one called to the lane.
+        for (int i = 11; i <= 20; i++) {
+            Item item = new Item(i, "k" + i);
+            calls.add(queue(commit, item, () -> "alone-" + item.n()));
+        }
+        holdFirstGroup.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        for (int i = 1; i <= 20; i++) {
+            assertThat(calls.get(i - 1).get(10, TimeUnit.SECONDS)).isEqualTo("group-" + i);
+        }
+        assertThat(groups).containsExactly(java.util.stream.IntStream.rangeClosed(1, 10).boxed().toList(),
+                java.util.stream.IntStream.rangeClosed(11, 20).boxed().toList());
+        // Item 1 called to the lane, 2-10 told their group is done, item 11 called, 12-20 told: 20 wake-ups, each
+        // with something to do. Waking every waiter at each end would have woken 2-10 at the first end and 12-20 at the
+        // second for nothing, 18 more.
+        assertThat(commit.stats().wakeUps()).isEqualTo(20);
+        assertThat(commit.stats().futileWakeUps()).isZero();
+    }
+
+    @Test
+    void everyLaneThatComesFreeIsTakenWhileCallsWait() throws Exception {
+        CountDownLatch holdGroups = new CountDownLatch(1);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        Function<List<Item>, List<String>> together = items -> {
+            enter(inside, mostInside);
+            try {
+                groups.add(items.stream().map(Item::n).toList());
+                await(holdGroups);
+                return items.stream().map(i -> "group-" + i.n()).toList();
+            } finally {
+                inside.decrementAndGet();
+            }
+        };
+        GroupCommit<Item, String> commit = new GroupCommit<>(2, 2, Item::key, together);
+        CountDownLatch holdA = new CountDownLatch(1);
+        CountDownLatch holdB = new CountDownLatch(1);
+        Future<String> a = threads.submit(() -> commit.submit(new Item(0, "k0"), () -> {
+            await(holdA);
+            return "alone-0";
+        }));
+        Future<String> b = threads.submit(() -> commit.submit(new Item(100, "k100"), () -> {
+            await(holdB);
+            return "alone-100";
+        }));
+        Until.holds(() -> commit.stats().running() == 2, "the lone calls never took both lanes");
+        List<Future<String>> calls = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            Item item = new Item(i, "k" + i);
+            calls.add(queue(commit, item, () -> "alone-" + item.n()));
+        }
+        // Both lanes come free at almost the same moment: the second end must call a waiter that the first end's group
+        // does not take, or its lane stays idle while six calls wait.
+        holdA.countDown();
+        holdB.countDown();
+        Until.holds(() -> inside.get() == 2, "two lanes free and calls waiting, but not two groups running");
+        holdGroups.countDown();
+        assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo("alone-0");
+        assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo("alone-100");
+        for (int i = 1; i <= 8; i++) {
+            assertThat(calls.get(i - 1).get(10, TimeUnit.SECONDS)).isEqualTo("group-" + i);
+        }
+        assertThat(mostInside.get()).isEqualTo(2);
+        assertThat(groups).allSatisfy(g -> assertThat(g).hasSize(2));
     }
 
     @Test

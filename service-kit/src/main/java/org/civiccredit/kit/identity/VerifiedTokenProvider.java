@@ -13,7 +13,8 @@ import jakarta.inject.Singleton;
 
 /**
  * Asked before the OIDC provider for every bearer token: answers with the identity {@link VerifiedTokens} holds for
- * it, or with nothing, and then the OIDC provider verifies the token as always.
+ * it, or with nothing, and then the OIDC provider verifies the token as always. A call that {@link HeldTokenMechanism}
+ * answered arrives with what it found held, and is answered from that.
  */
 @Singleton
 @Unremovable
@@ -38,6 +39,12 @@ public class VerifiedTokenProvider implements IdentityProvider<TokenAuthenticati
             AuthenticationRequestContext context) {
         if (!(request.getToken() instanceof AccessTokenCredential token) || !tokens.enabled()) {
             return Uni.createFrom().nullItem();
+        }
+        if (request.getAttribute(VerifiedTokens.Held.class.getName()) instanceof VerifiedTokens.Held held
+                && held.credential() == token) {
+            // Found by HeldTokenMechanism for this call.
+            return Uni.createFrom().item(tokens.reuse(held, HttpSecurityUtils.getRoutingContextAttribute(request),
+                    context));
         }
         return tokens.reuse(token.getToken(), HttpSecurityUtils.getRoutingContextAttribute(request), context)
                 .map(identity -> Uni.createFrom().item(identity))

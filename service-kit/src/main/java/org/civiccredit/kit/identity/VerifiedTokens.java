@@ -44,7 +44,12 @@ public class VerifiedTokens {
     /** Set on an identity that was served from here rather than verified for this request. */
     public static final String REUSED = "civiccredit.verified-token-reused";
 
-    private record Held(SecurityIdentity identity, long validUntilMillis) {
+    /**
+     * A verified token's identity, the credential it was verified with, and until when it may be reused. Handed from
+     * {@link HeldTokenMechanism} to {@link VerifiedTokenProvider} as a request attribute, so the token is looked up
+     * once per call.
+     */
+    record Held(SecurityIdentity identity, AccessTokenCredential credential, long validUntilMillis) {
     }
 
     private final Cache<String, Held> held;
@@ -101,9 +106,11 @@ public class VerifiedTokens {
     public Optional<SecurityIdentity> reuse(String token, RoutingContext routingContext,
             AuthenticationRequestContext requestContext) {
         Held h = current(token);
-        if (h == null) {
-            return Optional.empty();
-        }
+        return h == null ? Optional.empty() : Optional.of(reuse(h, routingContext, requestContext));
+    }
+
+    /** The identity of {@code h} (found by {@link #held} for this request), for the request of {@code routingContext}. */
+    SecurityIdentity reuse(Held h, RoutingContext routingContext, AuthenticationRequestContext requestContext) {
         reused.increment();
         QuarkusSecurityIdentity.Builder identity = QuarkusSecurityIdentity.builder(h.identity())
                 .addAttribute(REUSED, Boolean.TRUE)
@@ -112,7 +119,7 @@ public class VerifiedTokens {
             routingContext.put(AuthenticationRequestContext.class.getName(), requestContext);
             identity.addAttribute(RoutingContext.class.getName(), routingContext);
         }
-        return Optional.of(identity.build());
+        return identity.build();
     }
 
     /**
@@ -134,7 +141,7 @@ public class VerifiedTokens {
         long now = clockMillis.getAsLong();
         long validUntil = Math.min(TimeUnit.SECONDS.toMillis(expiresAt), now + maxAgeMillis);
         if (validUntil > now) {
-            held.put(credential.getToken(), new Held(withoutRequest(verifiedNow), validUntil));
+            held.put(credential.getToken(), new Held(withoutRequest(verifiedNow), credential, validUntil));
         }
     }
 
@@ -153,6 +160,11 @@ public class VerifiedTokens {
                 .addPermissions(identity.getPermissions())
                 .addAttributes(attributes)
                 .build();
+    }
+
+    /** What is held for {@code token} (null allowed) while it is still valid; null otherwise. */
+    Held held(String token) {
+        return token == null ? null : current(token);
     }
 
     /** Whether {@code token} is held now (it would be reused). */

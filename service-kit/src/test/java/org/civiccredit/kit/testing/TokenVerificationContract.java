@@ -13,6 +13,7 @@ import io.quarkus.test.keycloak.client.KeycloakTestClient;
 import jakarta.inject.Inject;
 import java.util.function.Consumer;
 import java.util.Arrays;
+import org.civiccredit.kit.identity.HeldTokenMechanism;
 import org.civiccredit.kit.identity.VerifiedTokens;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,9 @@ public abstract class TokenVerificationContract {
 
     @Inject
     VerifiedTokens verifiedTokens;
+
+    @Inject
+    HeldTokenMechanism heldTokenMechanism;
 
     /** A channel to the service under test. */
     protected abstract Channel channel();
@@ -58,6 +62,28 @@ public abstract class TokenVerificationContract {
             echo(token);
         }
         assertThat(verifiedTokens.reuses() - before).isGreaterThanOrEqualTo(3);
+    }
+
+    /**
+     * A held token's calls are answered by {@link HeldTokenMechanism}, before Quarkus OIDC's mechanism parses the token
+     * again, and still reach the role check: the permitted token makes the restricted call and the other is refused.
+     */
+    @Test
+    void aHeldTokensCallsAreAnsweredBeforeOidcParsesTheTokenAndStillCheckRoles() {
+        String permitted = permittedToken();
+        String wrongRole = wrongRoleToken();
+        restrictedCall(permitted);
+        assertStatus(Status.Code.PERMISSION_DENIED, v -> restrictedCall(wrongRole));
+        assertThat(verifiedTokens.holds(permitted) && verifiedTokens.holds(wrongRole)).as("both held").isTrue();
+        long verifications = verifiedTokens.verifications();
+        long answered = heldTokenMechanism.answered();
+        for (int i = 0; i < 3; i++) {
+            restrictedCall(permitted);
+            assertStatus(Status.Code.PERMISSION_DENIED, v -> restrictedCall(wrongRole));
+            echo(permitted);
+        }
+        assertThat(heldTokenMechanism.answered() - answered).isGreaterThanOrEqualTo(9);
+        assertThat(verifiedTokens.verifications()).as("none verified again").isEqualTo(verifications);
     }
 
     /**

@@ -60,11 +60,7 @@ class GroupCommitTest {
         GroupCommit<Item, String> commit = new GroupCommit<>(64, 1, Item::key, recording(i -> "group-" + i.n()));
         CountDownLatch hold = new CountDownLatch(1);
         Future<String> first = occupyTheLane(commit, hold);
-        List<Future<String>> queued = new ArrayList<>();
-        for (int i = 1; i <= 20; i++) {
-            Item item = new Item(i, "k" + i);
-            queued.add(queue(commit, item, () -> "alone-" + item.n()));
-        }
+        List<Future<String>> queued = queueItems(commit, 1, 20);
         hold.countDown();
         assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("alone-0");
         for (int i = 1; i <= 20; i++) {
@@ -79,16 +75,7 @@ class GroupCommitTest {
     void noMoreGroupsRunAtOnceThanLanesAndNoGroupExceedsItsLimit() throws Exception {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
-        Function<List<Item>, List<String>> together = items -> {
-            enter(inside, mostInside);
-            try {
-                groups.add(items.stream().map(Item::n).toList());
-                sleep(5);
-                return items.stream().map(i -> "group-" + i.n()).toList();
-            } finally {
-                inside.decrementAndGet();
-            }
-        };
+        Function<List<Item>, List<String>> together = counting(inside, mostInside, () -> sleep(5));
         GroupCommit<Item, String> commit = new GroupCommit<>(5, 2, Item::key, together);
         List<Future<String>> calls = new ArrayList<>();
         CountDownLatch start = new CountDownLatch(1);
@@ -131,18 +118,11 @@ class GroupCommitTest {
         GroupCommit<Item, String> commit = new GroupCommit<>(64, 1, Item::key, together);
         CountDownLatch hold = new CountDownLatch(1);
         Future<String> first = occupyTheLane(commit, hold);
-        List<Future<String>> calls = new ArrayList<>();
-        for (int i = 1; i <= 10; i++) {
-            Item item = new Item(i, "k" + i);
-            calls.add(queue(commit, item, () -> "alone-" + item.n()));
-        }
+        List<Future<String>> calls = new ArrayList<>(queueItems(commit, 1, 10));
         hold.countDown();
         Until.holds(() -> commit.stats().groups() == 1 && commit.stats().queued() == 0, "items 1-10 never grouped");
         // These queue while the group of 1-10 commits: its end must not wake them, bar the one called to the lane.
-        for (int i = 11; i <= 20; i++) {
-            Item item = new Item(i, "k" + i);
-            calls.add(queue(commit, item, () -> "alone-" + item.n()));
-        }
+        calls.addAll(queueItems(commit, 11, 20));
         holdFirstGroup.countDown();
         first.get(10, TimeUnit.SECONDS);
         for (int i = 1; i <= 20; i++) {
@@ -162,16 +142,7 @@ class GroupCommitTest {
         CountDownLatch holdGroups = new CountDownLatch(1);
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger mostInside = new AtomicInteger();
-        Function<List<Item>, List<String>> together = items -> {
-            enter(inside, mostInside);
-            try {
-                groups.add(items.stream().map(Item::n).toList());
-                await(holdGroups);
-                return items.stream().map(i -> "group-" + i.n()).toList();
-            } finally {
-                inside.decrementAndGet();
-            }
-        };
+        Function<List<Item>, List<String>> together = counting(inside, mostInside, () -> await(holdGroups));
         GroupCommit<Item, String> commit = new GroupCommit<>(2, 2, Item::key, together);
         CountDownLatch holdA = new CountDownLatch(1);
         CountDownLatch holdB = new CountDownLatch(1);
@@ -184,11 +155,7 @@ class GroupCommitTest {
             return "alone-100";
         }));
         Until.holds(() -> commit.stats().running() == 2, "the lone calls never took both lanes");
-        List<Future<String>> calls = new ArrayList<>();
-        for (int i = 1; i <= 8; i++) {
-            Item item = new Item(i, "k" + i);
-            calls.add(queue(commit, item, () -> "alone-" + item.n()));
-        }
+        List<Future<String>> calls = queueItems(commit, 1, 8);
         // Both lanes come free at almost the same moment: the second end must call a waiter that the first end's group
         // does not take, or its lane stays idle while six calls wait.
         holdA.countDown();
@@ -291,6 +258,17 @@ class GroupCommitTest {
         return first;
     }
 
+    /** Queues items {@code from} to {@code to} (key "k" and the number; alone, "alone-" and the number) in order. */
+    private List<Future<String>> queueItems(GroupCommit<Item, String> commit, int from, int to)
+            throws InterruptedException {
+        List<Future<String>> queued = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            Item item = new Item(i, "k" + i);
+            queued.add(queue(commit, item, () -> "alone-" + item.n()));
+        }
+        return queued;
+    }
+
     /** Submits {@code item} on a thread of its own and returns once it waits in the queue. */
     private Future<String> queue(GroupCommit<Item, String> commit, Item item, Supplier<String> alone)
             throws InterruptedException {
@@ -298,6 +276,23 @@ class GroupCommitTest {
         Future<String> call = threads.submit(() -> commit.submit(item, alone));
         Until.holds(() -> commit.stats().queued() == before + 1, "item " + item.n() + " never queued");
         return call;
+    }
+
+    /**
+     * Records each group, runs {@code during} inside it and answers "group-" and each number, counting the groups
+     * {@code inside} at once and the {@code most} ever inside.
+     */
+    private Function<List<Item>, List<String>> counting(AtomicInteger inside, AtomicInteger most, Runnable during) {
+        return items -> {
+            enter(inside, most);
+            try {
+                groups.add(items.stream().map(Item::n).toList());
+                during.run();
+                return items.stream().map(i -> "group-" + i.n()).toList();
+            } finally {
+                inside.decrementAndGet();
+            }
+        };
     }
 
     private static void enter(AtomicInteger inside, AtomicInteger most) {

@@ -105,7 +105,7 @@ public class VerifiedTokens {
      */
     public Optional<SecurityIdentity> reuse(String token, RoutingContext routingContext,
             AuthenticationRequestContext requestContext) {
-        Held h = current(token);
+        Held h = held(token);
         return h == null ? Optional.empty() : Optional.of(reuse(h, routingContext, requestContext));
     }
 
@@ -162,19 +162,17 @@ public class VerifiedTokens {
                 .build();
     }
 
-    /** What is held for {@code token} (null allowed) while it is still valid; null otherwise. */
-    Held held(String token) {
-        return token == null ? null : current(token);
-    }
-
     /** Whether {@code token} is held now (it would be reused). */
     public boolean holds(String token) {
-        return current(token) != null;
+        return held(token) != null;
     }
 
-    /** What is held for {@code token} while it is still valid; null otherwise (a stale entry is dropped). */
-    private Held current(String token) {
-        Held h = held == null ? null : held.getIfPresent(token);
+    /**
+     * What is held for {@code token} (null allowed) while it is still valid; null otherwise (a stale entry is
+     * dropped).
+     */
+    Held held(String token) {
+        Held h = held == null || token == null ? null : held.getIfPresent(token);
         if (h != null && clockMillis.getAsLong() >= h.validUntilMillis()) {
             held.asMap().remove(token, h);
             return null;

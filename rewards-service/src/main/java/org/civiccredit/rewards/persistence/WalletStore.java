@@ -245,25 +245,38 @@ public class WalletStore {
         ledger.record(wallet.participantId(), wallet.postings(), now);
     }
 
-    /** The lots an open hold took its points from. */
-    public List<Allocation> allocations(UUID redemptionId) {
+    /**
+     * Takes the allocations of a hold that is about to settle: deletes them and returns the lots it took its points
+     * from, in one statement. Every settlement of a hold ({@link org.civiccredit.rewards.service.HoldSettlement})
+     * takes them first, under the participant's lock; if the settlement fails, the transaction's rollback restores
+     * them.
+     */
+    public List<Allocation> takeAllocations(UUID redemptionId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                "SELECT lot_id, points FROM hold_allocation WHERE redemption_id = ?1")
+                "DELETE FROM hold_allocation WHERE redemption_id = ?1 RETURNING lot_id, points")
                 .setParameter(1, redemptionId).getResultList();
         return rows.stream().map(r -> new Allocation(Rows.toUuid(r[0]), Rows.toLong(r[1]))).toList();
     }
 
-    public void addAllocations(UUID redemptionId, List<Allocation> allocations) {
-        for (Allocation a : allocations) {
-            em.createNativeQuery("INSERT INTO hold_allocation (redemption_id, lot_id, points) VALUES (?1, ?2, ?3)")
-                    .setParameter(1, redemptionId).setParameter(2, a.lotId()).setParameter(3, a.points())
-                    .executeUpdate();
-        }
-    }
-
-    public void removeAllocations(UUID redemptionId) {
-        em.createNativeQuery("DELETE FROM hold_allocation WHERE redemption_id = ?1").setParameter(1, redemptionId)
+    /**
+     * Inserts a new redemption (a hold) and the lots it took its points from, in one statement; the caller holds the
+     * participant's lock.
+     */
+    public void insertHold(RedemptionEntity r, List<Allocation> allocations) {
+        em.createNativeQuery("""
+                WITH r AS (INSERT INTO redemption (redemption_id, merchant_id, offer_id, offer_title, participant_id,
+                               points_held, points_captured, points_released, state, reserved_at, hold_expires_at)
+                           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))
+                INSERT INTO hold_allocation (redemption_id, lot_id, points)
+                SELECT ?1, a.lot_id, a.points
+                FROM unnest(cast(?12 AS uuid[]), cast(?13 AS bigint[])) AS a(lot_id, points)""")
+                .setParameter(1, r.redemptionId).setParameter(2, r.merchantId).setParameter(3, r.offerId)
+                .setParameter(4, r.offerTitle).setParameter(5, r.participantId).setParameter(6, r.pointsHeld)
+                .setParameter(7, r.pointsCaptured).setParameter(8, r.pointsReleased).setParameter(9, r.state)
+                .setParameter(10, r.reservedAt).setParameter(11, r.holdExpiresAt)
+                .setParameter(12, allocations.stream().map(Allocation::lotId).toArray(UUID[]::new))
+                .setParameter(13, allocations.stream().mapToLong(Allocation::points).boxed().toArray(Long[]::new))
                 .executeUpdate();
     }
 

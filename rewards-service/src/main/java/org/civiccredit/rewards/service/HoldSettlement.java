@@ -17,15 +17,12 @@ import org.civiccredit.rewards.persistence.WalletStore;
 public class HoldSettlement {
 
     @Inject
-    WalletStore store;
-
-    @Inject
     EntityManager em;
 
     /**
      * Moves the hold's points ({@code captured} to the merchant, the rest back to the participant), closes the
      * redemption with {@code outcome}, and gives the stock unit back unless it was captured. The wallet holds
-     * the lots of {@code allocations}.
+     * the lots of {@code allocations}, which the caller took from the hold ({@link WalletStore#takeAllocations}).
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void settle(ParticipantWallet wallet, RedemptionEntity redemption, List<Allocation> allocations,
@@ -35,7 +32,6 @@ public class HoldSettlement {
         redemption.pointsReleased = redemption.pointsHeld - captured;
         redemption.state = outcome.name();
         redemption.settledAt = settledAt;
-        store.removeAllocations(redemption.redemptionId);
         if (outcome != RedemptionState.CAPTURED) {
             em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining + 1 WHERE offer_id = ?1")
                     .setParameter(1, redemption.offerId).executeUpdate();

@@ -145,14 +145,19 @@ public class Redemptions {
             throw Refusal.failedPrecondition("TOKEN_INVALID", "the redeem token is not valid");
         }
         UUID redemptionId = UUID.randomUUID();
-        int consumed = em.createNativeQuery("UPDATE redeem_token SET used_at = ?1, redemption_id = ?2 "
-                + "WHERE token_hash = ?3 AND used_at IS NULL")
-                .setParameter(1, now).setParameter(2, redemptionId).setParameter(3, t.tokenHash).executeUpdate();
-        if (consumed == 0) {
+        // The token is consumed, and whether the participant holds a redemption past its TTL is read, in one
+        // statement made under the participant's lock (Wallets.open then need not read their holds again).
+        List<?> consumed = em.createNativeQuery("""
+                UPDATE redeem_token SET used_at = ?1, redemption_id = ?2 WHERE token_hash = ?3 AND used_at IS NULL
+                RETURNING EXISTS (SELECT 1 FROM redemption WHERE participant_id = ?4 AND state = 'HELD'
+                                  AND hold_expires_at <= ?1)""")
+                .setParameter(1, now).setParameter(2, redemptionId).setParameter(3, t.tokenHash)
+                .setParameter(4, participantId).getResultList();
+        if (consumed.isEmpty()) {
             throw Refusal.failedPrecondition("TOKEN_USED", "the redeem token was already used");
         }
         WalletStore.Loaded loaded = wallets.open(participantId, offer.pointsCost, List.of(), List.of(offer.offerId),
-                now);
+                now, (Boolean) consumed.get(0));
         if (eligibility(p, loaded.wallet(), offer, standing, now) != Eligibility.ELIGIBLE) {
             throw Refusal.failedPrecondition("NOT_ELIGIBLE",
                     "the participant behind this token may not redeem this offer");
@@ -169,9 +174,7 @@ public class Redemptions {
         r.state = RedemptionState.HELD.name();
         r.reservedAt = now;
         r.holdExpiresAt = now.plus(config.holdTtl());
-        r.persist();
-        em.flush();
-        store.addAllocations(redemptionId, allocations);
+        store.insertHold(r, allocations);
         store.save(loaded, now);
         // The stock last: every reservation of this offer waits for its row lock, held from here to the commit.
         int taken = em.createNativeQuery("UPDATE offer SET stock_remaining = stock_remaining - 1 "
@@ -189,7 +192,7 @@ public class Redemptions {
     @Transactional
     public Redemption capture(String merchantId, String redemptionId, long points, Instant at) {
         Instant now = Wallets.micros(at);
-        Locked locked = lockedRedemption(merchantId, redemptionId);
+        Locked locked = lockedRedemption(merchantId, redemptionId, now);
         RedemptionEntity r = locked.redemption();
         if (locked.merchant().status.equals("SUSPENDED")) {
             throw Refusal.failedPrecondition("MERCHANT_SUSPENDED", "the merchant is suspended");
@@ -209,9 +212,9 @@ public class Redemptions {
             throw Refusal.invalid("points", "at most the " + r.pointsHeld + " points held");
         }
         long captured = points == 0 ? r.pointsHeld : points;
-        List<Allocation> allocations = store.allocations(r.redemptionId);
+        List<Allocation> allocations = store.takeAllocations(r.redemptionId);
         WalletStore.Loaded loaded = wallets.open(r.participantId, 0,
-                allocations.stream().map(Allocation::lotId).toList(), List.of(), now);
+                allocations.stream().map(Allocation::lotId).toList(), List.of(), now, locked.overdueHolds());
         settlement.settle(loaded.wallet(), r, allocations, captured, RedemptionState.CAPTURED, now, now);
         store.save(loaded, now);
         return r.toDomain();
@@ -221,19 +224,23 @@ public class Redemptions {
     @Transactional
     public Redemption voidHold(String merchantId, String redemptionId, Instant at) {
         Instant now = Wallets.micros(at);
-        RedemptionEntity r = lockedRedemption(merchantId, redemptionId).redemption();
+        Locked locked = lockedRedemption(merchantId, redemptionId, now);
+        RedemptionEntity r = locked.redemption();
         if (r.redemptionState() == RedemptionState.CAPTURED) {
             throw Refusal.failedPrecondition("REDEMPTION_CAPTURED", "the redemption was captured");
         }
         if (r.redemptionState() != RedemptionState.HELD) {
             return r.toDomain();
         }
-        List<Allocation> allocations = store.allocations(r.redemptionId);
-        WalletStore.Loaded loaded = wallets.open(r.participantId, 0,
-                allocations.stream().map(Allocation::lotId).toList(), List.of(r.offerId), now);
-        if (r.redemptionState() == RedemptionState.HELD) {
-            settlement.settle(loaded.wallet(), r, allocations, 0, RedemptionState.VOIDED, now, now);
+        if (!now.isBefore(r.holdExpiresAt)) {
+            // Past its TTL: opening the wallet expires it, with the participant's other overdue holds.
+            store.save(wallets.open(r.participantId, 0, List.of(), List.of(r.offerId), now), now);
+            return r.toDomain();
         }
+        List<Allocation> allocations = store.takeAllocations(r.redemptionId);
+        WalletStore.Loaded loaded = wallets.open(r.participantId, 0,
+                allocations.stream().map(Allocation::lotId).toList(), List.of(r.offerId), now, locked.overdueHolds());
+        settlement.settle(loaded.wallet(), r, allocations, 0, RedemptionState.VOIDED, now, now);
         store.save(loaded, now);
         return r.toDomain();
     }
@@ -295,23 +302,29 @@ public class Redemptions {
         return new Listing(result, next);
     }
 
-    /** A redemption and its merchant. */
-    private record Locked(RedemptionEntity redemption, MerchantEntity merchant) {
+    /**
+     * A redemption, its merchant, and whether its participant may hold a redemption past its TTL (read after their
+     * lock was taken; true when it could not be read so, to be read again by {@link Wallets#open}).
+     */
+    private record Locked(RedemptionEntity redemption, MerchantEntity merchant, boolean overdueHolds) {
     }
 
     /**
      * The calling merchant's redemption and the merchant, read after taking the lock that every change to a
      * redemption holds: its participant's row, found and locked in one statement ({@link WalletStore#lockHolderOf}),
-     * so that the redemption is read after whatever changed it last. A redemption whose participant was erased is
-     * locked itself.
+     * so that the redemption is read after whatever changed it last. The same read tells whether the participant
+     * holds a redemption past its TTL at {@code now}. A redemption whose participant was erased is locked itself.
      */
-    private Locked lockedRedemption(String merchantId, String redemptionId) {
+    private Locked lockedRedemption(String merchantId, String redemptionId, Instant now) {
         UUID id = uuid(redemptionId).orElseThrow(() -> Refusal.notFound("no redemption " + redemptionId));
         boolean holderLocked = store.lockHolderOf(id, merchantId);
         List<Object[]> rows = em.createQuery("""
-                SELECT r, m FROM RedemptionEntity r JOIN MerchantEntity m ON m.merchantId = r.merchantId
+                SELECT r, m, EXISTS (SELECT 1 FROM RedemptionEntity o WHERE o.participantId = r.participantId
+                                     AND o.state = 'HELD' AND o.holdExpiresAt <= :now)
+                FROM RedemptionEntity r JOIN MerchantEntity m ON m.merchantId = r.merchantId
                 WHERE r.redemptionId = :id AND r.merchantId = :merchant""", Object[].class)
-                .setParameter("id", id).setParameter("merchant", merchantId).getResultList();
+                .setParameter("id", id).setParameter("merchant", merchantId).setParameter("now", now)
+                .getResultList();
         if (rows.isEmpty()) {
             throw Refusal.notFound("no redemption " + redemptionId);
         }
@@ -319,7 +332,7 @@ public class Redemptions {
         if (!holderLocked) {
             em.refresh(r, LockModeType.PESSIMISTIC_WRITE);
         }
-        return new Locked(r, (MerchantEntity) rows.get(0)[1]);
+        return new Locked(r, (MerchantEntity) rows.get(0)[1], !holderLocked || (Boolean) rows.get(0)[2]);
     }
 
     /** The tiers to compare for a tier-gated offer, from scoring-service; nothing to compare otherwise. */

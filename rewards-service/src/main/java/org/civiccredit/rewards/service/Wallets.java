@@ -93,12 +93,29 @@ public class Wallets {
     @Transactional(Transactional.TxType.MANDATORY)
     public WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
             Collection<UUID> alsoOffers, Instant now) {
-        return open(participantId, spending, alsoLots, alsoOffers, now, CatchUpAudit.ON_ACCESS);
+        return open(participantId, spending, alsoLots, alsoOffers, now, true);
+    }
+
+    /**
+     * {@link #open(UUID, long, Collection, Collection, Instant)} for a caller that has already read, in a statement
+     * made after taking the participant's lock, whether any of their holds is past its TTL at {@code now} (state HELD,
+     * {@code hold_expires_at <= now}): when {@code overdueHolds} is false, the holds are not read again. Nothing else
+     * changes the participant's holds while the caller holds the lock, so that reading is still true.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
+            Collection<UUID> alsoOffers, Instant now, boolean overdueHolds) {
+        return open(participantId, spending, alsoLots, alsoOffers, now, CatchUpAudit.ON_ACCESS, overdueHolds);
     }
 
     private WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
             Collection<UUID> alsoOffers, Instant now, String actor) {
-        List<RedemptionEntity> overdue = RedemptionEntity.list(
+        return open(participantId, spending, alsoLots, alsoOffers, now, actor, true);
+    }
+
+    private WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
+            Collection<UUID> alsoOffers, Instant now, String actor, boolean overdueHolds) {
+        List<RedemptionEntity> overdue = !overdueHolds ? List.of() : RedemptionEntity.list(
                 "participantId = ?1 AND state = 'HELD' AND holdExpiresAt <= ?2", participantId, now);
         if (!overdue.isEmpty()) {
             Set<UUID> offers = new TreeSet<>(alsoOffers);
@@ -109,7 +126,7 @@ public class Wallets {
         Map<UUID, List<Allocation>> allocations = new HashMap<>();
         List<UUID> lots = new ArrayList<>(alsoLots);
         for (RedemptionEntity r : overdue) {
-            List<Allocation> a = store.allocations(r.redemptionId);
+            List<Allocation> a = store.takeAllocations(r.redemptionId);
             allocations.put(r.redemptionId, a);
             a.forEach(x -> lots.add(x.lotId()));
         }
@@ -368,7 +385,7 @@ public class Wallets {
         Map<UUID, List<Allocation>> allocations = new HashMap<>();
         List<UUID> lots = new ArrayList<>();
         for (RedemptionEntity r : open) {
-            List<Allocation> a = store.allocations(r.redemptionId);
+            List<Allocation> a = store.takeAllocations(r.redemptionId);
             allocations.put(r.redemptionId, a);
             a.forEach(x -> lots.add(x.lotId()));
         }

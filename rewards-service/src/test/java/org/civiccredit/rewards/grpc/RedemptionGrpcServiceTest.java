@@ -444,6 +444,58 @@ class RedemptionGrpcServiceTest {
         assertLedgerBalances();
     }
 
+    /**
+     * A reservation and a capture read whether the participant holds a redemption past its TTL in a statement they
+     * make anyway, and read the holds again only then: a hold past its TTL still comes back in the very transaction
+     * that opens the wallet (no sweep runs in tests, and nothing else reads these wallets in between). A void of a hold
+     * past its TTL expires it.
+     */
+    @Test
+    void aReservationCaptureOrVoidExpiresTheParticipantsOverdueHoldsInItsOwnTransaction() {
+        TestMerchant shop = RewardsFixtures.newMerchant(merchants);
+        Offer small = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(25, 10));
+        Offer large = RewardsFixtures.publish(merchants, shop, RewardsFixtures.offer(50, 10));
+
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 60);
+        Redemption patsFirst = reserve(shop, token(pat), small);
+        overdue(patsFirst);
+        // 35 points are available unless the overdue hold's 25 come back first.
+        assertThat(reserve(shop, token(pat), large).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
+        assertThat(releasesOf(patsFirst)).as("the reservation expired the overdue hold").isEqualTo(1);
+        assertThat(walletOf(pat)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(10);
+            assertThat(w.getHeld()).isEqualTo(50);
+        });
+
+        Enrolled sam = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, sam.participantId(), 60);
+        Redemption samsFirst = reserve(shop, token(sam), small);
+        Redemption samsSecond = reserve(shop, token(sam), small);
+        overdue(samsFirst);
+        assertThat(capture(shop, samsSecond, 0).getPointsCaptured()).isEqualTo(25);
+        assertThat(releasesOf(samsFirst)).as("the capture expired the other, overdue hold").isEqualTo(1);
+        assertThat(walletOf(sam)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(35);
+            assertThat(w.getHeld()).isZero();
+        });
+
+        Enrolled kim = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, kim.participantId(), 30);
+        Redemption kims = reserve(shop, token(kim), small);
+        overdue(kims);
+        assertThat(voidIt(shop, kims).getState()).as("a void of a hold past its TTL expires it")
+                .isEqualTo(RedemptionState.REDEMPTION_STATE_EXPIRED);
+        assertThat(releasesOf(kims)).isEqualTo(1);
+        assertThat(walletOf(kim)).satisfies(w -> {
+            assertThat(w.getAvailable()).isEqualTo(30);
+            assertThat(w.getHeld()).isZero();
+        });
+        assertThat(ownOffer(shop, small).getStockRemaining()).as("three expired, one captured").isEqualTo(9);
+        assertThat(ownOffer(shop, large).getStockRemaining()).isEqualTo(9);
+        assertLedgerBalances();
+    }
+
     @Test
     void aMerchantListsItsRedemptionsAndReadsItsSettlementStatement() {
         TestMerchant shop = RewardsFixtures.newMerchant(merchants);

@@ -121,7 +121,11 @@ class SpendingLoadsCoveringLotsTest {
 
     /** A hold's allocations, in the order of {@code lots}. */
     private List<Allocation> allocations(Redemption r, List<UUID> lots) {
-        return QuarkusTransaction.requiringNew().call(() -> store.allocations(r.redemptionId()).stream()
-                .sorted(Comparator.comparingInt(a -> lots.indexOf(a.lotId()))).toList());
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "SELECT lot_id, points FROM hold_allocation WHERE redemption_id = ?1")
+                .setParameter(1, r.redemptionId()).getResultList());
+        return rows.stream().map(row -> new Allocation((UUID) row[0], ((Number) row[1]).longValue()))
+                .sorted(Comparator.comparingInt(a -> lots.indexOf(a.lotId()))).toList();
     }
 }

@@ -79,11 +79,12 @@ public final class ResultsTable {
                 + "by the "
                 + "echo rate of the same service at the same concurrency, measured just before the scenario and again just after "
                 + "it, whichever was higher (a freshly started service still compiles during the first). Latencies "
-                + "in ms. CPU: microseconds of CPU each service (reports / scoring / rewards) used per operation. "
+                + "in ms. CPU: microseconds of CPU each service (reports / scoring / rewards) and PostgreSQL (pg: all its "
+                + "processes on this machine) used per operation. "
                 + "RSS: their peak resident memory during the phase, MiB. Load: the machine's 1-minute load "
                 + "average at the end of the phase (2 cores; above 2, other programs competed for them).\n\n")
                 .append("| scenario | load | ops | rate/s | echo/s | ratio | p50 | p99 | p99.9 | max | failures "
-                        + "| CPU µs/op r/s/w | RSS r/s/w MiB | load avg | note |\n")
+                        + "| CPU µs/op r/s/w/pg | RSS r/s/w MiB | load avg | note |\n")
                 .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|\n");
         for (Row r : rows) {
             Measurement m = r.m();
@@ -106,13 +107,14 @@ public final class ResultsTable {
     public String csv() {
         StringBuilder b = new StringBuilder("scenario,load,operations,rate_per_s,echo_rate_per_s,ratio,p50_ms,p99_ms,"
                 + "p999_ms,max_ms,failures,cpu_ms_per_op_reports,cpu_ms_per_op_scoring,cpu_ms_per_op_rewards,"
-                + "rss_reports_mib,rss_scoring_mib,rss_rewards_mib,load_average,note\n");
+                + "cpu_ms_per_op_postgres,rss_reports_mib,rss_scoring_mib,rss_rewards_mib,load_average,note\n");
         for (Row r : rows) {
             Measurement m = r.m();
             b.append(String.join(",", quote(r.scenario()), quote(r.load()), Long.toString(m.successes()),
                     num(m.rate()), r.echoRate() > 0 ? num(r.echoRate()) : "", r.echoRate() > 0 ? num(r.ratio()) : "",
                     num(m.millisAt(50)), num(m.millisAt(99)), num(m.millisAt(99.9)), num(m.maxMillis()),
                     Long.toString(m.failureCount()), cpu(r, "reports"), cpu(r, "scoring"), cpu(r, "rewards"),
+                    cpu(r, ProcessCpu.POSTGRES),
                     rss(r, "reports"), rss(r, "scoring"), rss(r, "rewards"), r.loadAverage(),
                     quote(r.note()))).append('\n');
         }

@@ -26,6 +26,7 @@ class ResultsTableTest {
         cpu.put("reports", 0.0);
         cpu.put("scoring", 0.0643);
         cpu.put("rewards", 0.5);
+        cpu.put(ProcessCpu.POSTGRES, 1.25);
         t.add(new ResultsTable.Row("GetScore, max rate", "closed, 64 sessions", m, 20.0, rss, cpu, "3.10",
                 "a, \"quoted\" note"));
         t.section("Checks", "all good");
@@ -36,10 +37,10 @@ class ResultsTableTest {
                 .contains(String.format(java.util.Locale.ROOT,
                         "| GetScore, max rate | closed, 64 sessions | 100 | 10.0 | 20.0 | 0.50 | %.2f | %.2f |",
                         m.millisAt(50), m.millisAt(99)))
-                .contains("| 0 / 64 / 500 | 300 / 250 / 280 | 3.10 |").contains("## Checks\n\nall good");
+                .contains("| 0 / 64 / 500 / 1250 | 300 / 250 / 280 | 3.10 |").contains("## Checks\n\nall good");
         assertThat(t.csv().lines().skip(1).findFirst().orElseThrow())
                 .startsWith("\"GetScore, max rate\",\"closed, 64 sessions\",100,10.000,20.000,0.500,")
-                .contains(",0.000,0.064,0.500,300,250,280,3.10,").endsWith(",\"a, \"\"quoted\"\" note\"");
+                .contains(",0.000,0.064,0.500,1.250,300,250,280,3.10,").endsWith(",\"a, \"\"quoted\"\" note\"");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +13,7 @@ import java.util.Map;
  * machine whose command is {@code postgres} (the server, its background workers and one backend per connection).
  * Divided by a phase's operations it gives the CPU cost of one operation in each service and in the database, a
  * figure that other programs competing for the same cores disturb much less than rates and latencies do. A backend
- * that ends during the phase takes its CPU time with it; the services' pools keep theirs open.
+ * that ends between two readings is left out (the services' pools keep theirs open).
  */
 public final class ProcessCpu {
 
@@ -25,31 +26,31 @@ public final class ProcessCpu {
         this.pids = pids;
     }
 
-    /** Name of PostgreSQL's entry in {@link #millis()}. */
+    /** Name of PostgreSQL's entry in {@link #perOperation}. */
     public static final String POSTGRES = "postgres";
 
-    /** CPU milliseconds used so far, per service, and then PostgreSQL's ({@link #POSTGRES}) when it runs here. */
-    public Map<String, Double> millis() {
-        Map<String, Double> out = new LinkedHashMap<>();
+    /** CPU time so far: milliseconds per service, and clock ticks per PostgreSQL process (by pid). */
+    public record Reading(Map<String, Double> services, Map<Long, Long> postgres) {
+    }
+
+    /** CPU time used so far by each service and by each process of PostgreSQL running now. */
+    public Reading read() {
+        Map<String, Double> services = new LinkedHashMap<>();
         pids.forEach((name, pid) -> {
             long ticks = ticks(pid);
             if (ticks >= 0) {
-                out.put(name, ticks * 1000 / TICKS_PER_SECOND);
+                services.put(name, ticks * 1000 / TICKS_PER_SECOND);
             }
         });
-        long postgres = ticksOfCommand(Path.of("/proc"), POSTGRES);
-        if (postgres >= 0) {
-            out.put(POSTGRES, postgres * 1000 / TICKS_PER_SECOND);
-        }
-        return out;
+        return new Reading(services, ticksOfCommand(Path.of("/proc"), POSTGRES));
     }
 
     /**
-     * Clock ticks of CPU used so far by every process under {@code proc} (a /proc) whose {@code comm} is
-     * {@code command}; -1 when there is none.
+     * Clock ticks of CPU used so far by each process under {@code proc} (a /proc) whose {@code comm} is
+     * {@code command}, by pid; empty when there is none.
      */
-    static long ticksOfCommand(Path proc, String command) {
-        long sum = -1;
+    static Map<Long, Long> ticksOfCommand(Path proc, String command) {
+        Map<Long, Long> out = new HashMap<>();
         try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc, "[0-9]*")) {
             for (Path process : processes) {
                 String comm;
@@ -61,14 +62,14 @@ public final class ProcessCpu {
                 if (comm.equals(command)) {
                     long ticks = ticks(process.resolve("stat"));
                     if (ticks >= 0) {
-                        sum = Math.max(sum, 0) + ticks;
+                        out.put(Long.parseLong(process.getFileName().toString()), ticks);
                     }
                 }
             }
         } catch (IOException | RuntimeException unreadable) {
-            return -1;
+            return Map.of();
         }
-        return sum;
+        return out;
     }
 
     /** Clock ticks of CPU (user + system, all threads) process {@code pid} used so far; -1 when it is not running. */
@@ -88,16 +89,29 @@ public final class ProcessCpu {
         }
     }
 
-    /** CPU milliseconds per operation between two readings, per service. */
-    public static Map<String, Double> perOperation(Map<String, Double> before, Map<String, Double> after,
-            long operations) {
+    /**
+     * CPU milliseconds per operation between two readings, per service, and then PostgreSQL's ({@link #POSTGRES}):
+     * what each of its processes running at the end used since the first reading (all of it for one started since).
+     * A process that ended in between is left out, with what it used meanwhile.
+     */
+    public static Map<String, Double> perOperation(Reading before, Reading after, long operations) {
         Map<String, Double> out = new LinkedHashMap<>();
-        after.forEach((name, ms) -> {
-            Double start = before.get(name);
-            if (start != null && operations > 0) {
+        if (operations <= 0) {
+            return out;
+        }
+        after.services().forEach((name, ms) -> {
+            Double start = before.services().get(name);
+            if (start != null) {
                 out.put(name, (ms - start) / operations);
             }
         });
+        if (!after.postgres().isEmpty()) {
+            long ticks = 0;
+            for (Map.Entry<Long, Long> p : after.postgres().entrySet()) {
+                ticks += p.getValue() - Math.min(p.getValue(), before.postgres().getOrDefault(p.getKey(), 0L));
+            }
+            out.put(POSTGRES, ticks * 1000 / TICKS_PER_SECOND / operations);
+        }
         return out;
     }
 }

@@ -148,7 +148,7 @@ public final class Run {
         memory.reset();
         profiler.start(scenario);
         waits.start();
-        Map<String, Double> cpuBefore = cpu.millis();
+        ProcessCpu.Reading cpuBefore = cpu.read();
         Map<String, JitCompilers.Reading> compilersBefore = compilers.read();
         Measurement m;
         hiccups.clear();
@@ -167,7 +167,7 @@ public final class Run {
                     .append('\n');
         }
         results.add(new ResultsTable.Row(scenario, load, m, comparedTo == null ? 0 : echoRate(comparedTo),
-                memory.peaksMib(), ProcessCpu.perOperation(cpuBefore, cpu.millis(), m.successes()), loadAverage(),
+                memory.peaksMib(), ProcessCpu.perOperation(cpuBefore, cpu.read(), m.successes()), loadAverage(),
                 note));
         return m;
     }

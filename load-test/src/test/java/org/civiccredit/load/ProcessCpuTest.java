@@ -1,10 +1,12 @@
 package org.civiccredit.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +32,22 @@ class ProcessCpuTest {
         Files.createDirectories(proc.resolve("self"));
         Files.createDirectories(proc.resolve("105"));
 
-        assertThat(ProcessCpu.ticksOfCommand(proc, "postgres")).isEqualTo(557);
-        assertThat(ProcessCpu.ticksOfCommand(proc, "redis-server")).as("none running").isEqualTo(-1);
+        assertThat(ProcessCpu.ticksOfCommand(proc, "postgres")).containsExactlyInAnyOrderEntriesOf(
+                Map.of(101L, 520L, 102L, 37L));
+        assertThat(ProcessCpu.ticksOfCommand(proc, "redis-server")).as("none running").isEmpty();
+    }
+
+    @Test
+    void postgresCpuPerOperationCountsWhatItsProcessesUsedBetweenTheReadingsOnly() {
+        ProcessCpu.Reading before = new ProcessCpu.Reading(Map.of("rewards", 1_000.0),
+                Map.of(101L, 500L, 102L, 30L, 103L, 9_000L));
+        // 102 used 20 more ticks, 104 started and used 5, and 103 (a connection's backend, say) ended: its 90 s are
+        // not taken away.
+        ProcessCpu.Reading after = new ProcessCpu.Reading(Map.of("rewards", 1_500.0),
+                Map.of(101L, 500L, 102L, 50L, 104L, 5L));
+
+        assertThat(ProcessCpu.perOperation(before, after, 10)).containsExactly(entry("rewards", 50.0),
+                entry(ProcessCpu.POSTGRES, 25.0));
     }
 
     @Test
@@ -40,6 +56,6 @@ class ProcessCpuTest {
         Files.writeString(proc.resolve("201").resolve("stat"), "201 (post (gres) S 1 1 1 0 -1 4194560 100 0 0 0 "
                 + "40 2 0 0 20 0 1 0 100 1000 10\n");
 
-        assertThat(ProcessCpu.ticksOfCommand(proc, "postgres")).isEqualTo(42);
+        assertThat(ProcessCpu.ticksOfCommand(proc, "postgres")).containsEntry(201L, 42L);
     }
 }

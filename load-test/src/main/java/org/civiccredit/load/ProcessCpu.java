@@ -108,7 +108,9 @@ public final class ProcessCpu {
         if (!after.postgres().isEmpty()) {
             long ticks = 0;
             for (Map.Entry<Long, Long> p : after.postgres().entrySet()) {
-                ticks += p.getValue() - Math.min(p.getValue(), before.postgres().getOrDefault(p.getKey(), 0L));
+                long start = before.postgres().getOrDefault(p.getKey(), 0L);
+                // Less than before: the pid was reused by a process started since.
+                ticks += p.getValue() >= start ? p.getValue() - start : p.getValue();
             }
             out.put(POSTGRES, ticks * 1000 / TICKS_PER_SECOND / operations);
         }

@@ -41,13 +41,13 @@ class ProcessCpuTest {
     void postgresCpuPerOperationCountsWhatItsProcessesUsedBetweenTheReadingsOnly() {
         ProcessCpu.Reading before = new ProcessCpu.Reading(Map.of("rewards", 1_000.0),
                 Map.of(101L, 500L, 102L, 30L, 103L, 9_000L));
-        // 102 used 20 more ticks, 104 started and used 5, and 103 (a connection's backend, say) ended: its 90 s are
-        // not taken away.
+        // 102 used 20 more ticks, 104 started and used 5, 103 (a connection's backend, say) ended: its 90 s are not
+        // taken away; and 101 ended too, its pid taken by a new process that used 15.
         ProcessCpu.Reading after = new ProcessCpu.Reading(Map.of("rewards", 1_500.0),
-                Map.of(101L, 500L, 102L, 50L, 104L, 5L));
+                Map.of(101L, 15L, 102L, 50L, 104L, 5L));
 
         assertThat(ProcessCpu.perOperation(before, after, 10)).containsExactly(entry("rewards", 50.0),
-                entry(ProcessCpu.POSTGRES, 25.0));
+                entry(ProcessCpu.POSTGRES, 40.0));
     }
 
     @Test

@@ -109,11 +109,6 @@ public class Wallets {
     }
 
     private WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
-            Collection<UUID> alsoOffers, Instant now, String actor) {
-        return open(participantId, spending, alsoLots, alsoOffers, now, actor, true);
-    }
-
-    private WalletStore.Loaded open(UUID participantId, long spending, Collection<UUID> alsoLots,
             Collection<UUID> alsoOffers, Instant now, String actor, boolean overdueHolds) {
         List<RedemptionEntity> overdue = !overdueHolds ? List.of() : RedemptionEntity.list(
                 "participantId = ?1 AND state = 'HELD' AND holdExpiresAt <= ?2", participantId, now);
@@ -123,16 +118,25 @@ public class Wallets {
             em.createNativeQuery("SELECT offer_id FROM offer WHERE offer_id IN (?1) ORDER BY offer_id FOR UPDATE")
                     .setParameter(1, offers).getResultList();
         }
-        Map<UUID, List<Allocation>> allocations = new HashMap<>();
         List<UUID> lots = new ArrayList<>(alsoLots);
-        for (RedemptionEntity r : overdue) {
+        Map<UUID, List<Allocation>> allocations = takeAllocations(overdue, lots);
+        WalletStore.Loaded loaded = store.loadFor(participantId, spending, lots, now);
+        catchUpLoaded(loaded, overdue, allocations, now, actor);
+        return loaded;
+    }
+
+    /**
+     * Takes the allocations of holds about to settle ({@link WalletStore#takeAllocations}), by redemption id, and adds
+     * the lots they name to {@code lots} (the wallet must load them).
+     */
+    private Map<UUID, List<Allocation>> takeAllocations(List<RedemptionEntity> holds, List<UUID> lots) {
+        Map<UUID, List<Allocation>> allocations = new HashMap<>();
+        for (RedemptionEntity r : holds) {
             List<Allocation> a = store.takeAllocations(r.redemptionId);
             allocations.put(r.redemptionId, a);
             a.forEach(x -> lots.add(x.lotId()));
         }
-        WalletStore.Loaded loaded = store.loadFor(participantId, spending, lots, now);
-        catchUpLoaded(loaded, overdue, allocations, now, actor);
-        return loaded;
+        return allocations;
     }
 
     /** Brings a loaded wallet up to {@code now}: its {@code overdue} holds expire, then its due lots change. */
@@ -269,7 +273,7 @@ public class Wallets {
         if (!store.tryLock(participantId)) {
             return false;
         }
-        store.save(open(participantId, 0, List.of(), List.of(), now, CatchUpAudit.SWEEP), now);
+        store.save(open(participantId, 0, List.of(), List.of(), now, CatchUpAudit.SWEEP, true), now);
         return true;
     }
 
@@ -382,13 +386,8 @@ public class Wallets {
         }
         List<RedemptionEntity> open = RedemptionEntity.list("participantId = ?1 AND state = 'HELD' ORDER BY offerId",
                 id);
-        Map<UUID, List<Allocation>> allocations = new HashMap<>();
         List<UUID> lots = new ArrayList<>();
-        for (RedemptionEntity r : open) {
-            List<Allocation> a = store.takeAllocations(r.redemptionId);
-            allocations.put(r.redemptionId, a);
-            a.forEach(x -> lots.add(x.lotId()));
-        }
+        Map<UUID, List<Allocation>> allocations = takeAllocations(open, lots);
         WalletStore.Loaded loaded = store.load(id, lots);
         int voided = 0;
         for (RedemptionEntity r : open) {

@@ -20,12 +20,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Conditional operations compare values with {@code equals}, as {@link java.util.concurrent.ConcurrentMap}
  * does. The size may exceed the capacity by the inserts that race a sweep in progress, and briefly by a few more
- * (see {@link #evictIfOver}).
+ * (see {@link #evictIfOver}); never by more than {@link #OVERSHOOT} plus the number of threads inserting at once.
  */
 final class SecondChanceMap<K, V> {
 
     /** The most entries one insert's sweep looks at. */
     static final int SWEEP_STEPS = 1024;
+
+    /**
+     * How far over its capacity the map may grow while another thread sweeps. Past it, an insert that finds the
+     * sweep taken drops its own entry again instead of waiting: a sweeper descheduled while it holds the sweep
+     * (on two cores, for a whole time slice) would otherwise let the other threads add entries without bound.
+     */
+    static final int OVERSHOOT = 256;
 
     /** A value and its reference mark; a replaced value gets a new node (unmarked). */
     private static final class Node<V> {
@@ -40,7 +47,8 @@ final class SecondChanceMap<K, V> {
 
     private final ConcurrentHashMap<K, Node<V>> map;
     private final int capacity;
-    private final ReentrantLock sweeping = new ReentrantLock();
+    /** Package-private for tests, which hold it to stand for a sweeper that was descheduled. */
+    final ReentrantLock sweeping = new ReentrantLock();
     /** Where the last sweep stopped; guarded by {@link #sweeping}. */
     private Iterator<Map.Entry<K, Node<V>>> hand;
 
@@ -64,13 +72,20 @@ final class SecondChanceMap<K, V> {
         return node.value;
     }
 
-    /** Holds {@code value} unless {@code key} holds one already; returns that one, or null when this was held. */
+    /**
+     * Holds {@code value} unless {@code key} holds one already; returns that one, or null when this was placed.
+     * A value placed while the map is more than {@link #OVERSHOOT} over its capacity and another thread sweeps is
+     * dropped again at once, as an eviction would drop it later: what the map holds is never promised to stay.
+     */
     V putIfAbsent(K key, V value) {
-        Node<V> there = map.putIfAbsent(key, new Node<>(Objects.requireNonNull(value)));
+        Node<V> node = new Node<>(Objects.requireNonNull(value));
+        Node<V> there = map.putIfAbsent(key, node);
         if (there != null) {
             return there.value;
         }
-        evictIfOver();
+        if (!evictIfOver() && map.size() > capacity + OVERSHOOT) {
+            map.remove(key, node);
+        }
         return null;
     }
 
@@ -123,10 +138,15 @@ final class SecondChanceMap<K, V> {
      * it to that one), and at most {@link #SWEEP_STEPS} entries per insert, so that no insert (on an event loop, say)
      * walks a million marked entries at once. When every entry was read since the last round, the map may so hold
      * up to one entry more per {@code SWEEP_STEPS} held until the hand has cleared their marks.
+     *
+     * @return false when the map was over its capacity and another thread held the sweep
      */
-    private void evictIfOver() {
-        if (map.size() <= capacity || !sweeping.tryLock()) {
-            return;
+    private boolean evictIfOver() {
+        if (map.size() <= capacity) {
+            return true;
+        }
+        if (!sweeping.tryLock()) {
+            return false;
         }
         try {
             int steps = SWEEP_STEPS;
@@ -134,7 +154,7 @@ final class SecondChanceMap<K, V> {
                 if (hand == null || !hand.hasNext()) {
                     hand = map.entrySet().iterator();
                     if (!hand.hasNext()) {
-                        return;
+                        return true;
                     }
                 }
                 Map.Entry<K, Node<V>> e = hand.next();
@@ -149,6 +169,7 @@ final class SecondChanceMap<K, V> {
         } finally {
             sweeping.unlock();
         }
+        return true;
     }
 
     @SuppressWarnings("unchecked")

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SecondChanceMapTest {
@@ -67,17 +70,20 @@ class SecondChanceMapTest {
     @Test
     void staysBoundedUnderConcurrentReadsAndInserts() throws Exception {
         int capacity = 5_000;
+        int threads = 4;
         SecondChanceMap<Integer, Integer> map = new SecondChanceMap<>(capacity);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger largest = new AtomicInteger();
         try {
             List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
+            for (int t = 0; t < threads; t++) {
                 work.add(pool.submit(() -> {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     for (int i = 0; i < 200_000; i++) {
                         int key = random.nextInt(50_000);
                         if (map.get(key) == null) {
                             map.putIfAbsent(key, key);
+                            largest.accumulateAndGet(map.size(), Math::max);
                         }
                     }
                 }));
@@ -88,10 +94,49 @@ class SecondChanceMapTest {
         } finally {
             pool.shutdown();
         }
-        // Inserts racing a sweep may leave a few over; the next insert sweeps them away.
-        assertThat(map.size()).isLessThanOrEqualTo(capacity + 4);
-        map.putIfAbsent(-1, -1);
+        // Inserts racing a sweep may leave some over, never more than the overshoot and one per inserting thread.
+        assertThat(largest.get()).isLessThanOrEqualTo(capacity + SecondChanceMap.OVERSHOOT + threads);
+        assertThat(map.size()).isLessThanOrEqualTo(capacity + SecondChanceMap.OVERSHOOT + threads);
+        // Alone, a few inserts sweep them away: a round of the hand clears the marks, the next takes entries.
+        for (int i = 1; i <= 2 * capacity / SecondChanceMap.SWEEP_STEPS + 2; i++) {
+            map.putIfAbsent(-i, -i);
+        }
         assertThat(map.size()).isLessThanOrEqualTo(capacity);
+    }
+
+    /** A sweeper descheduled while it holds the sweep: the other threads' inserts still stop at the overshoot. */
+    @Test
+    void insertsWhileAnotherThreadHoldsTheSweepStopAtTheOvershoot() throws Exception {
+        int capacity = 100;
+        SecondChanceMap<Integer, Integer> map = new SecondChanceMap<>(capacity);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread sweeper = new Thread(() -> {
+            map.sweeping.lock();
+            try {
+                held.countDown();
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                map.sweeping.unlock();
+            }
+        });
+        sweeper.start();
+        try {
+            assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < capacity + 2_000; i++) {
+                assertThat(map.putIfAbsent(i, i)).isNull();
+            }
+            assertThat(map.size()).isEqualTo(capacity + SecondChanceMap.OVERSHOOT);
+            assertThat(map.containsKey(0)).as("what was held before stays for the sweep to weigh").isTrue();
+            assertThat(map.containsKey(capacity + 2_000 - 1)).as("the last insert was dropped again").isFalse();
+        } finally {
+            release.countDown();
+            sweeper.join(10_000);
+        }
+        map.putIfAbsent(-1, -1);
+        assertThat(map.size()).as("the next insert that gets the sweep brings it back").isEqualTo(capacity);
     }
 
     @Test

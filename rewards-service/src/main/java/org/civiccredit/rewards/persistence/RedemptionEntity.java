@@ -19,13 +19,15 @@ public class RedemptionEntity extends PanacheEntityBase {
     @Column(name = "redemption_id")
     public UUID redemptionId;
 
-    @Column(name = "merchant_id", nullable = false)
+    /** Never changes (a trigger refuses it: no foreign key guards it, see migration V6); not written by updates. */
+    @Column(name = "merchant_id", nullable = false, updatable = false)
     public String merchantId;
 
-    @Column(name = "offer_id", nullable = false)
+    /** Never changes, as {@link #merchantId}. */
+    @Column(name = "offer_id", nullable = false, updatable = false)
     public UUID offerId;
 
-    @Column(name = "offer_title", nullable = false)
+    @Column(name = "offer_title", nullable = false, updatable = false)
     public String offerTitle;
 
     /** Null once the participant is erased. */

@@ -261,16 +261,22 @@ public class WalletStore {
 
     /**
      * Inserts a new redemption (a hold) and the lots it took its points from, in one statement; the caller holds the
-     * participant's lock.
+     * participant's lock. The redemption's offer and merchant are copied from the offer's row, read without a lock:
+     * no foreign key locks the offer or merchant that every concurrent reservation names (migration V6), and an
+     * offer or merchant row is never deleted, nor its key changed.
+     *
+     * @throws IllegalStateException when {@code r} names no offer of its merchant (nothing is inserted)
      */
     public void insertHold(RedemptionEntity r, List<Allocation> allocations) {
-        em.createNativeQuery("""
+        int inserted = em.createNativeQuery("""
                 WITH r AS (INSERT INTO redemption (redemption_id, merchant_id, offer_id, offer_title, participant_id,
                                points_held, points_captured, points_released, state, reserved_at, hold_expires_at)
-                           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))
+                           SELECT ?1, o.merchant_id, o.offer_id, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+                           FROM offer o WHERE o.offer_id = ?3 AND o.merchant_id = ?2
+                           RETURNING redemption_id)
                 INSERT INTO hold_allocation (redemption_id, lot_id, points)
-                SELECT ?1, a.lot_id, a.points
-                FROM unnest(cast(?12 AS uuid[]), cast(?13 AS bigint[])) AS a(lot_id, points)""")
+                SELECT r.redemption_id, a.lot_id, a.points
+                FROM r, unnest(cast(?12 AS uuid[]), cast(?13 AS bigint[])) AS a(lot_id, points)""")
                 .setParameter(1, r.redemptionId).setParameter(2, r.merchantId).setParameter(3, r.offerId)
                 .setParameter(4, r.offerTitle).setParameter(5, r.participantId).setParameter(6, r.pointsHeld)
                 .setParameter(7, r.pointsCaptured).setParameter(8, r.pointsReleased).setParameter(9, r.state)
@@ -278,6 +284,10 @@ public class WalletStore {
                 .setParameter(12, allocations.stream().map(Allocation::lotId).toArray(UUID[]::new))
                 .setParameter(13, allocations.stream().mapToLong(Allocation::points).boxed().toArray(Long[]::new))
                 .executeUpdate();
+        if (inserted == 0) {
+            // A hold always takes points from at least one lot, so no row means no offer of this merchant.
+            throw new IllegalStateException("no offer " + r.offerId + " of merchant " + r.merchantId);
+        }
     }
 
     /** Points of a lot that open holds hold now. */

@@ -187,25 +187,36 @@ public class WalletStore {
         return loaded(participantId, byId);
     }
 
+    /**
+     * The statement of {@link #lotsFor}. Its lots are picked by ids gathered into an array ({@code = ANY (ARRAY(…))})
+     * rather than by {@code IN (subquery)}, so that its generic plan is as cheap as a custom one: PostgreSQL then plans
+     * it once per connection. With {@code IN}, the generic plan guessed ten ids from {@code unnest(?5)} and chose a
+     * hash join over a scan of every lot, the custom plans (which see the array and {@code ?3 > 0}) were far cheaper,
+     * and so the statement was planned again on every execution: 0.5–0.8 ms of PostgreSQL's CPU each time, twice per
+     * Reserve + Capture (docs/performance.md, twenty-sixth round). A lot named twice is still read once: the array
+     * only filters the table's rows.
+     */
+    static final String LOTS_FOR = """
+            SELECT l.* FROM award_lot l WHERE l.lot_id = ANY (ARRAY(
+                SELECT c.lot_id FROM (
+                    SELECT a.lot_id, a.remaining,
+                           sum(a.remaining) OVER (ORDER BY a.awarded_at, a.lot_id) AS upto
+                    FROM (SELECT lot_id, remaining, awarded_at FROM award_lot
+                          WHERE ?3 > 0 AND participant_id = ?1 AND state = 'AVAILABLE' AND expires_at > ?2
+                              AND remaining > 0
+                          ORDER BY awarded_at, lot_id LIMIT ?4) a) c
+                WHERE c.upto - c.remaining < ?3
+                UNION ALL
+                SELECT lot_id FROM award_lot WHERE participant_id = ?1 AND state IN ('PENDING', 'AVAILABLE')
+                    AND (expires_at <= ?2 OR (state = 'PENDING' AND NOT frozen AND available_from <= ?2))
+                UNION ALL
+                SELECT unnest(cast(?5 AS uuid[]))))""";
+
     /** The lots {@link #loadFor} needs, the oldest available ones chosen among the first {@code limit}. */
     @SuppressWarnings("unchecked")
     private List<AwardLotEntity> lotsFor(UUID participantId, long spending, Collection<UUID> alsoLots, Instant now,
             int limit) {
-        return em.createNativeQuery("""
-                SELECT l.* FROM award_lot l WHERE l.lot_id IN (
-                    SELECT c.lot_id FROM (
-                        SELECT a.lot_id, a.remaining,
-                               sum(a.remaining) OVER (ORDER BY a.awarded_at, a.lot_id) AS upto
-                        FROM (SELECT lot_id, remaining, awarded_at FROM award_lot
-                              WHERE ?3 > 0 AND participant_id = ?1 AND state = 'AVAILABLE' AND expires_at > ?2
-                                  AND remaining > 0
-                              ORDER BY awarded_at, lot_id LIMIT ?4) a) c
-                    WHERE c.upto - c.remaining < ?3
-                    UNION ALL
-                    SELECT lot_id FROM award_lot WHERE participant_id = ?1 AND state IN ('PENDING', 'AVAILABLE')
-                        AND (expires_at <= ?2 OR (state = 'PENDING' AND NOT frozen AND available_from <= ?2))
-                    UNION ALL
-                    SELECT unnest(cast(?5 AS uuid[])))""", AwardLotEntity.class)
+        return em.createNativeQuery(LOTS_FOR, AwardLotEntity.class)
                 .setParameter(1, participantId).setParameter(2, now).setParameter(3, spending)
                 .setParameter(4, limit).setParameter(5, alsoLots.toArray(UUID[]::new)).getResultList();
     }

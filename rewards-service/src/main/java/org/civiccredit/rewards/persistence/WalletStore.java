@@ -190,10 +190,10 @@ public class WalletStore {
     /**
      * The statement of {@link #lotsFor}. Its lots are picked by ids gathered into an array ({@code = ANY (ARRAY(…))})
      * rather than by {@code IN (subquery)}, so that its generic plan is as cheap as a custom one: PostgreSQL then plans
-     * it once per connection. With {@code IN}, the generic plan guessed ten ids from {@code unnest(?5)} and chose a
-     * hash join over a scan of every lot, the custom plans (which see the array and {@code ?3 > 0}) were far cheaper,
-     * and so the statement was planned again on every execution: 0.5–0.8 ms of PostgreSQL's CPU each time, twice per
-     * Reserve + Capture (docs/performance.md, twenty-sixth round). A lot named twice is still read once: the array
+     * it once per connection. With {@code IN}, the generic plan guessed ten ids from {@code unnest(?5)} and (on the
+     * load test's database) chose a hash join over a scan of every lot; the custom plans, which see the array and
+     * {@code ?3 > 0}, were far cheaper, so the statement was planned again on every execution: 0.7–1.0 ms of
+     * PostgreSQL's CPU each time, twice per Reserve + Capture (docs/performance.md, twenty-sixth round). A lot named twice is still read once: the array
      * only filters the table's rows.
      */
     static final String LOTS_FOR = """

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Conditional operations compare values with {@code equals}, as {@link java.util.concurrent.ConcurrentMap}
  * does. The size may exceed the capacity by the inserts that race a sweep in progress, and briefly by a few more
- * (see {@link #evictIfOver}); never by more than {@link #OVERSHOOT} plus the number of threads inserting at once.
+ * (see {@link #evictIfOver}); never by more than {@link #OVERSHOOT} plus the number of inserts in progress.
  */
 final class SecondChanceMap<K, V> {
 
@@ -28,9 +28,9 @@ final class SecondChanceMap<K, V> {
     static final int SWEEP_STEPS = 1024;
 
     /**
-     * How far over its capacity the map may grow while another thread sweeps. Past it, an insert that finds the
-     * sweep taken drops its own entry again instead of waiting: a sweeper descheduled while it holds the sweep
-     * (on two cores, for a whole time slice) would otherwise let the other threads add entries without bound.
+     * How far over its capacity the map may grow while its sweeps fall behind. Past it, an insert drops its own
+     * entry again instead of waiting for a sweep: a sweeper descheduled while it holds the sweep (on two cores, for
+     * a whole time slice) would otherwise let the other threads add entries without bound.
      */
     static final int OVERSHOOT = 256;
 
@@ -74,8 +74,10 @@ final class SecondChanceMap<K, V> {
 
     /**
      * Holds {@code value} unless {@code key} holds one already; returns that one, or null when this was placed.
-     * A value placed while the map is more than {@link #OVERSHOOT} over its capacity and another thread sweeps is
-     * dropped again at once, as an eviction would drop it later: what the map holds is never promised to stay.
+     * A value that leaves the map more than {@link #OVERSHOOT} over its capacity after this insert's sweep (another
+     * thread held the sweep, or the entries it looked at had all been read since the last round) is dropped again
+     * at once, as an eviction would drop it later: what the map holds is never promised to stay. So the map holds
+     * at most {@code capacity + OVERSHOOT} entries, and one more per insert in progress.
      */
     V putIfAbsent(K key, V value) {
         Node<V> node = new Node<>(Objects.requireNonNull(value));
@@ -83,7 +85,8 @@ final class SecondChanceMap<K, V> {
         if (there != null) {
             return there.value;
         }
-        if (!evictIfOver() && map.size() > capacity + OVERSHOOT) {
+        evictIfOver();
+        if (map.size() > capacity + OVERSHOOT) {
             map.remove(key, node);
         }
         return null;
@@ -137,16 +140,12 @@ final class SecondChanceMap<K, V> {
      * Sweeps while the map is over its capacity: one thread at a time (an insert that finds a sweep running leaves
      * it to that one), and at most {@link #SWEEP_STEPS} entries per insert, so that no insert (on an event loop, say)
      * walks a million marked entries at once. When every entry was read since the last round, the map may so hold
-     * up to one entry more per {@code SWEEP_STEPS} held until the hand has cleared their marks.
-     *
-     * @return false when the map was over its capacity and another thread held the sweep
+     * up to one entry more per {@code SWEEP_STEPS} held until the hand has cleared their marks (at most
+     * {@link #OVERSHOOT} more: {@link #putIfAbsent} drops its own entry beyond that).
      */
-    private boolean evictIfOver() {
-        if (map.size() <= capacity) {
-            return true;
-        }
-        if (!sweeping.tryLock()) {
-            return false;
+    private void evictIfOver() {
+        if (map.size() <= capacity || !sweeping.tryLock()) {
+            return;
         }
         try {
             int steps = SWEEP_STEPS;
@@ -154,7 +153,7 @@ final class SecondChanceMap<K, V> {
                 if (hand == null || !hand.hasNext()) {
                     hand = map.entrySet().iterator();
                     if (!hand.hasNext()) {
-                        return true;
+                        return;
                     }
                 }
                 Map.Entry<K, Node<V>> e = hand.next();
@@ -169,7 +168,6 @@ final class SecondChanceMap<K, V> {
         } finally {
             sweeping.unlock();
         }
-        return true;
     }
 
     @SuppressWarnings("unchecked")

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,6 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Conditional operations compare values with {@code equals}, as {@link java.util.concurrent.ConcurrentMap}
  * does. The size may exceed the capacity by the inserts that race a sweep in progress, and briefly by a few more
  * (see {@link #evictIfOver}); never by more than {@link #OVERSHOOT} plus the number of inserts in progress.
+ *
+ * <p>The map counts its entries itself rather than asking {@link ConcurrentHashMap#size()}. That sums per-thread
+ * counter cells one after another, so a thread descheduled while summing (on two cores, for a whole time slice)
+ * returns cells read before and after thousands of other inserts and evictions: off by hundreds, either way. The
+ * bound above rests on comparing the size with the capacity, so it needs a count that is exact at some instant.
  */
 final class SecondChanceMap<K, V> {
 
@@ -46,6 +52,11 @@ final class SecondChanceMap<K, V> {
     }
 
     private final ConcurrentHashMap<K, Node<V>> map;
+    /**
+     * The entries held: raised after an insert, lowered after a removal, so it runs behind the map by the changes
+     * in progress, one per thread at most.
+     */
+    private final AtomicInteger held = new AtomicInteger();
     private final int capacity;
     /** Package-private for tests, which hold it to stand for a sweeper that was descheduled. */
     final ReentrantLock sweeping = new ReentrantLock();
@@ -85,9 +96,11 @@ final class SecondChanceMap<K, V> {
         if (there != null) {
             return there.value;
         }
-        evictIfOver();
-        if (map.size() > capacity + OVERSHOOT) {
-            map.remove(key, node);
+        if (held.incrementAndGet() > capacity) {
+            evictIfOver();
+            if (held.get() > capacity + OVERSHOOT && map.remove(key, node)) {
+                held.decrementAndGet();
+            }
         }
         return null;
     }
@@ -116,40 +129,49 @@ final class SecondChanceMap<K, V> {
             removed[0] = true;
             return null;
         });
+        if (removed[0]) {
+            held.decrementAndGet();
+        }
         return removed[0];
     }
 
     /** Removes whatever {@code key} holds. */
     void remove(Object key) {
-        map.remove(key);
+        if (map.remove(key) != null) {
+            held.decrementAndGet();
+        }
     }
 
     boolean containsKey(Object key) {
         return map.containsKey(key);
     }
 
+    /** The entries held, exact at the instant it was read but for changes in progress (one per thread). */
     int size() {
-        return map.size();
+        return held.get();
     }
 
+    /** Removes every entry, one at a time so that each removal is counted. */
     void clear() {
-        map.clear();
+        for (K key : map.keySet()) {
+            remove(key);
+        }
     }
 
     /**
-     * Sweeps while the map is over its capacity: one thread at a time (an insert that finds a sweep running leaves
-     * it to that one), and at most {@link #SWEEP_STEPS} entries per insert, so that no insert (on an event loop, say)
-     * walks a million marked entries at once. When every entry was read since the last round, the map may so hold
-     * up to one entry more per {@code SWEEP_STEPS} held until the hand has cleared their marks (at most
-     * {@link #OVERSHOOT} more: {@link #putIfAbsent} drops its own entry beyond that).
+     * Sweeps while the map is over its capacity (the caller found it over): one thread at a time (an insert that
+     * finds a sweep running leaves it to that one), and at most {@link #SWEEP_STEPS} entries per insert, so that no
+     * insert (on an event loop, say) walks a million marked entries at once. When every entry was read since the last
+     * round, the map may so hold up to one entry more per {@code SWEEP_STEPS} held until the hand has cleared their
+     * marks (at most {@link #OVERSHOOT} more: {@link #putIfAbsent} drops its own entry beyond that).
      */
     private void evictIfOver() {
-        if (map.size() <= capacity || !sweeping.tryLock()) {
+        if (!sweeping.tryLock()) {
             return;
         }
         try {
             int steps = SWEEP_STEPS;
-            while (map.size() > capacity && steps-- > 0) {
+            while (held.get() > capacity && steps-- > 0) {
                 if (hand == null || !hand.hasNext()) {
                     hand = map.entrySet().iterator();
                     if (!hand.hasNext()) {
@@ -162,7 +184,9 @@ final class SecondChanceMap<K, V> {
                     node.referenced = false;
                 } else {
                     // Only this node: a value replaced meanwhile is a new, unswept node.
-                    map.remove(e.getKey(), node);
+                    if (map.remove(e.getKey(), node)) {
+                        held.decrementAndGet();
+                    }
                 }
             }
         } finally {

@@ -36,11 +36,14 @@ import org.junit.jupiter.api.Test;
 @TestProfile(ScoreWithoutRedisGrpcServiceTest.RedisUnreachable.class)
 class ScoreWithoutRedisGrpcServiceTest extends ScoringGrpcTest {
 
-    /** The service with a Redis address where nothing listens. */
+    /**
+     * The service with a Redis address where nothing listens. The cool-down is long, so that "Redis was tried and is
+     * cooling down" still holds when a test thread looks a second or more after the last read (a busy CI machine).
+     */
     public static class RedisUnreachable implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:1/1");
+            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:1/1", "scoring.live.cooldown", "PT10M");
         }
     }
 

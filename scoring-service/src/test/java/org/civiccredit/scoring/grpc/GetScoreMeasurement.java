@@ -23,6 +23,11 @@ final class GetScoreMeasurement {
     private GetScoreMeasurement() {
     }
 
+    /** How many times {@link #measure} makes {@code call} with these {@code calls} and {@code callers}. */
+    static int callsPerMeasurement(int calls, int callers) {
+        return WARM_UP + calls + (callers > 0 ? calls / callers * callers : 0);
+    }
+
     /**
      * Sequential latency of {@code calls} calls, each after an untimed {@code beforeEach}, then the rate of
      * {@code callers} concurrent callers making {@code calls} calls between them (without {@code beforeEach}).

@@ -23,6 +23,8 @@ import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoreServiceGrpc.ScoreServiceBlockingStub;
 import org.civiccredit.api.scoring.v1.ScoreUpdate;
 import org.civiccredit.kit.testing.BearerAuth;
+import org.civiccredit.scoring.cache.LiveScores;
+import org.civiccredit.scoring.cache.NearScores;
 import org.civiccredit.scoring.cache.ScoreCache;
 import org.civiccredit.scoring.cache.ScoreFanOut;
 import org.junit.jupiter.api.Test;
@@ -56,7 +58,11 @@ class ScoreWithoutRedisGrpcServiceTest extends ScoringGrpcTest {
     @Inject
     ScoreFanOut fanOut;
 
+    @Inject
+    LiveScores liveScores;
 
+    @Inject
+    NearScores near;
 
     @Test
     void scoresAreReadFromPostgresAndStayCorrect() {
@@ -82,7 +88,11 @@ class ScoreWithoutRedisGrpcServiceTest extends ScoringGrpcTest {
         assertThat(cache.available()).as("Redis was tried and is cooling down").isFalse();
     }
 
-    /** GetScore's latency and rate while Redis is down: every read is PostgreSQL's. */
+    /**
+     * GetScore's latency and rate while Redis is down: every read is PostgreSQL's. Counted per read: each of the
+     * calls made here ({@link GetScoreMeasurement#callsPerMeasurement}) is one read from
+     * PostgreSQL, and none is answered by the near cache or Redis.
+     */
     @Test
     void getScoreLatencyAndRateFromPostgresWhileRedisIsDown() throws Exception {
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
@@ -90,12 +100,20 @@ class ScoreWithoutRedisGrpcServiceTest extends ScoringGrpcTest {
         internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(2)));
         ScoreServiceBlockingStub own = BearerAuth.as(scoreClient, pat.token());
         GetScoreRequest theirs = GetScoreRequest.newBuilder().setParticipantId(pat.participantId()).build();
+        long postgresReadsBefore = liveScores.postgresReads();
+        long nearHitsBefore = near.hits();
+        long redisAnswersBefore = near.redisAnswers();
 
         GetScoreMeasurement.measure("Redis down, service (score from PostgreSQL)", 1_000, 4, () -> { },
                 () -> asService.getScore(theirs), 50);
         GetScoreMeasurement.measure("Redis down, participant (subject lookup and score from PostgreSQL)", 1_000, 4,
                 () -> { }, () -> own.getScore(GetScoreRequest.getDefaultInstance()), 50);
-        assertThat(cache.available()).as("every read above fell back to PostgreSQL").isFalse();
+        int calls = 2 * GetScoreMeasurement.callsPerMeasurement(1_000, 4);
+        assertThat(liveScores.postgresReads() - postgresReadsBefore).as("reads answered from PostgreSQL")
+                .isEqualTo(calls);
+        assertThat(near.hits() - nearHitsBefore).as("reads answered by the near cache").isZero();
+        assertThat(near.redisAnswers() - redisAnswersBefore).as("reads answered by Redis").isZero();
+        assertThat(cache.available()).as("Redis was tried and is cooling down").isFalse();
     }
 
     @Test

@@ -66,7 +66,7 @@ public class OutboxRelay {
     @Inject
     RelayConfig config;
 
-    /** Delivers up to {@code relay.parallelism} streams at once. */
+    /** Runs up to {@code relay.parallelism} relay transactions at once. */
     private ExecutorService workers;
 
     @Inject
@@ -92,11 +92,11 @@ public class OutboxRelay {
     }
 
     /**
-     * One pass: delivers the streams whose head row is due, up to {@code relay.parallelism} streams at once (each
-     * stream by one worker, in its own transaction, so its rows keep their order), and goes on with the next
-     * batch of due streams as long as the last one delivered something and {@code relay.max-pass} has not
-     * passed — under load the outbox drains continuously instead of one batch per tick. Returns the number of
-     * rows delivered.
+     * One pass: delivers the streams whose head row is due, {@code relay.streams-per-transaction} streams to a
+     * transaction and up to {@code relay.parallelism} transactions at once (each stream in one transaction, by one
+     * worker, so its rows keep their order), and goes on with the next batch of due streams as long as the last
+     * one delivered something and {@code relay.max-pass} has not passed — under load the outbox drains
+     * continuously instead of one batch per tick. Returns the number of rows delivered.
      */
     public int relayDue() {
         long deadline = System.nanoTime() + config.maxPass().toNanos();

@@ -17,10 +17,12 @@ public interface RelayConfig {
     int batchSize();
 
     /**
-     * Streams delivered at once (each by one worker, its rows in order); each takes a database connection. 1 by
-     * default: on the 2-core machine it was measured on, intake is CPU-bound (about 40 ms of CPU per report across
-     * the three services) and 4 workers delivered no more (30.7 vs 35.4 reports/s) while contending for the audit
-     * lock; raise it ({@code RELAY_PARALLELISM}) where there are cores to spare (docs/performance.md).
+     * Relay transactions delivering at once, each by a worker of its own and each carrying up to
+     * {@link #streamsPerTransaction()} streams (a stream's rows in order); each takes a database connection. 1 by
+     * default, chosen for two cores, where intake is CPU-bound: when it was first measured (docs/performance.md,
+     * first round) 4 workers delivered no more than 1 (30.7 against 35.4 reports/s), and since then a transaction
+     * carries many streams, so one worker has a pass's work in few calls. Raise it ({@code RELAY_PARALLELISM})
+     * where there are cores to spare, and measure there.
      */
     @WithDefault("1")
     int parallelism();

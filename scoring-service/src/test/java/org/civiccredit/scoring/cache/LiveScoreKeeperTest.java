@@ -106,7 +106,7 @@ class LiveScoreKeeperTest extends ScoringGrpcTest {
         internal.applyReport(report(version, current, SHIFT, 0, daysAgo(1)));
         long left = cache.renewBelow().plusMinutes(5).toMillis();
         redis.key().pexpire(cache.key(current), left);
-        Thread.sleep(200); // the PEXPIRE's announcement reaches the near cache
+        NearAnnouncements.awaitAll(near, cache, redis); // the report's and the PEXPIRE's
         cache.read(current);
         assertThat(near.get(current)).isPresent();
 
@@ -114,7 +114,7 @@ class LiveScoreKeeperTest extends ScoringGrpcTest {
 
         assertThat(redis.key().pttl(cache.key(current))).as("not renewed: the keeper comes by again before it ends")
                 .isBetween(1L, left);
-        Thread.sleep(200); // what a renewal would announce
+        NearAnnouncements.awaitAll(near, cache, redis); // what a renewal would have announced
         assertThat(near.get(current)).as("so the near caches keep it").isPresent();
     }
 

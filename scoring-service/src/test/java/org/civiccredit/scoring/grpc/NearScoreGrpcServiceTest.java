@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.Score;
+import org.civiccredit.scoring.cache.NearAnnouncements;
 import org.civiccredit.scoring.cache.NearScores;
 import org.civiccredit.scoring.cache.ScoreCache;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ class NearScoreGrpcServiceTest extends ScoringGrpcTest {
     void repeatedReadsAreAnsweredInProcessAndEveryChangeIsSeen() throws InterruptedException {
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
         internal.applyReport(report(version, pat.participantId(), VOL, 8, daysAgo(2)));
+        NearAnnouncements.awaitAll(near, cache, redis); // the report's write, lest it drop the read below
         GetScoreRequest byId = GetScoreRequest.newBuilder().setParticipantId(pat.participantId()).build();
         Score first = asService.getScore(byId);
         assertThat(near.get(pat.participantId())).as("held after Redis answered").isPresent();
@@ -79,6 +81,7 @@ class NearScoreGrpcServiceTest extends ScoringGrpcTest {
         asService.getScore(byId);
         internal.eraseParticipant(EraseParticipantRequest.newBuilder().setIdempotencyKey(newId())
                 .setParticipantId(pat.participantId()).build());
+        NearAnnouncements.awaitAll(near, cache, redis); // the tombstone's write
 
         assertThatThrownBy(() -> asService.getScore(byId)).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));

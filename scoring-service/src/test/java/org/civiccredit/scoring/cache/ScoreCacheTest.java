@@ -106,7 +106,7 @@ class ScoreCacheTest {
         try {
             LiveScore v2 = live(2, 10, null);
             cache.write(v2, ScoreChangeMessage.encode(ScoreChange.of(v2, ScoreChangeCause.REPORT_APPLIED, null)));
-            String published = received.poll(2, TimeUnit.SECONDS);
+            String published = received.poll(10, TimeUnit.SECONDS);
             assertThat(published).isNotNull();
             ScoreChange decoded = ((ScoreChangeMessage.Change) ScoreChangeMessage.decode(published)).change();
             assertThat(decoded).isEqualTo(ScoreChange.of(v2, ScoreChangeCause.REPORT_APPLIED, null));
@@ -127,7 +127,7 @@ class ScoreCacheTest {
     @Test
     void aKeeperBatchThatTimesOutDoesNotSendReadersToPostgresButARequestWriteDoes() throws Exception {
         cache.write(live(1, 10, null), "");
-        RedisPause.writes(config.live().writeTimeout().multipliedBy(3));
+        RedisPause.writes(config.live().writeTimeout().multipliedBy(10)); // ended below, at once
         try {
             assertThatThrownBy(() -> cache.writeAll(List.of(live(2, 20, null))))
                     .isInstanceOf(ScoreCache.Unavailable.class);

@@ -113,13 +113,14 @@ class LiveScoreGrpcServiceTest extends ScoringGrpcTest {
     @Test
     void anEndedWindowBumpsTheVersionAndIsPushedToTheStream() throws Exception {
         String brief = "T_BRIEF_" + newId().substring(0, 8).toUpperCase();
-        long table = ScoringFixtures.publishTable(ruleTables, List.of(fixedRule(brief, 6, 0, Duration.ofSeconds(2)),
+        long table = ScoringFixtures.publishTable(ruleTables, List.of(fixedRule(brief, 6, 0, Duration.ofSeconds(10)),
                 fixedRule("T_LONG", 4, 0, Duration.ofDays(30))));
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
         internal.applyReport(report(table, pat.participantId(), "T_LONG", 0, daysAgo(1)));
         var shortLived = internal.applyReport(report(table, pat.participantId(), brief, 0, Instant.now()));
         try (ScoreStreamRecorder stream = ScoreStreamRecorder.open(channel, pat.token(), 3)) {
-            ScoreUpdate expired = stream.next(6_000).update();
+            // Ten seconds: the stream is open (resumed after version 3) well before the window ends.
+            ScoreUpdate expired = stream.next(30_000).update();
             assertThat(expired.getCause()).isEqualTo(ScoreChangeCause.SCORE_CHANGE_CAUSE_EVENT_EXPIRED);
             assertThat(expired.getReportId()).isEqualTo(shortLived.getReportId());
             assertThat(expired.getEventId()).isEqualTo(shortLived.getEventId());

@@ -54,7 +54,7 @@ import org.junit.jupiter.api.Test;
 class ScoreStreamGrpcServiceTest extends ScoringGrpcTest {
 
     /** How long a test waits for an update; the contract's target is 100 ms, measured and reported. */
-    private static final long WAIT_MS = 2_000;
+    private static final long WAIT_MS = 10_000;
 
     @GrpcClient("self")
     Channel channel;
@@ -136,7 +136,8 @@ class ScoreStreamGrpcServiceTest extends ScoringGrpcTest {
             internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(1 + i)));
         }
         try (ScoreStreamRecorder behind = ScoreStreamRecorder.open(channel, pat.token(), 2)) {
-            List<ScoreUpdate> updates = behind.drain(700);
+            List<ScoreUpdate> updates = new ArrayList<>(List.of(behind.next(WAIT_MS).update()));
+            updates.addAll(behind.drain(700));
             assertThat(updates).hasSize(1);
             // Almost always CURRENT. The last report's announcement, which this instance also receives back
             // through Redis, may reach the stream after it opened and before it read the current score: then it

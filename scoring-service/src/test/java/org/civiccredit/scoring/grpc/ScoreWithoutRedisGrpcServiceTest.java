@@ -120,9 +120,9 @@ class ScoreWithoutRedisGrpcServiceTest extends ScoringGrpcTest {
     void streamsOnThisInstanceStillGetTheChangesMadeHere() throws Exception {
         ScoringFixtures.Enrolled pat = ScoringFixtures.enrol(internal);
         try (ScoreStreamRecorder stream = ScoreStreamRecorder.open(channel, pat.token(), 0)) {
-            assertThat(stream.next(2_000).update().getScore().getVersion()).isEqualTo(1);
+            assertThat(stream.next(10_000).update().getScore().getVersion()).isEqualTo(1);
             internal.applyReport(report(version, pat.participantId(), SHIFT, 0, daysAgo(1)));
-            ScoreUpdate update = stream.next(2_000).update();
+            ScoreUpdate update = stream.next(10_000).update();
             assertThat(update.getCause()).isEqualTo(ScoreChangeCause.SCORE_CHANGE_CAUSE_REPORT_APPLIED);
             assertThat(update.getScore().getScore()).isEqualTo(10);
         }

@@ -153,7 +153,7 @@ class StoredScoreSumGrpcServiceTest extends ScoringGrpcTest {
     void aStoredSumWhoseWindowHasEndedIsNotUsedAndTheSweepStoresTheNewSum() throws Exception {
         String shortLived = "S_SHORT_" + newId().substring(0, 8).toUpperCase();
         long table = ScoringFixtures.publishTable(ruleTables, List.of(fixedRule(SHIFT, 10, 0, Duration.ofDays(30)),
-                fixedRule(BRIEF, 7, 0, Duration.ofDays(1)), fixedRule(shortLived, 6, 0, Duration.ofSeconds(2))));
+                fixedRule(BRIEF, 7, 0, Duration.ofDays(1)), fixedRule(shortLived, 6, 0, Duration.ofSeconds(10))));
         String pat = ScoringFixtures.register(internal, newId());
         ScoreEvent shift = internal.applyReport(report(table, pat, SHIFT, 0, daysAgo(1)));
         ScoreEvent brief = internal.applyReport(report(table, pat, BRIEF, 0, Instant.now().minusSeconds(3600)));
@@ -167,11 +167,12 @@ class StoredScoreSumGrpcServiceTest extends ScoringGrpcTest {
         assertThat(then.validUntil()).isEqualTo(instant(shift.getCountsUntil()));
         assertThat(storedSum(pat)).as("a read does not write").isEqualTo(stored);
 
-        // A window that really ends: the expiry sweep sums the events again and stores the result.
+        // A window that really ends (ten seconds on, so the sum is read before): the expiry sweep sums the events
+        // again and stores the result.
         internal.applyReport(report(table, pat, shortLived, 0, Instant.now()));
         assertThat(storedSum(pat).sum()).isEqualTo(23);
         long versionBefore = scoreVersion(pat);
-        Instant deadline = Instant.now().plusSeconds(15);
+        Instant deadline = Instant.now().plusSeconds(30);
         while (scoreVersion(pat) == versionBefore && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
         }

@@ -253,8 +253,8 @@ class ReportGroupCommitGrpcServiceTest {
         String[] people = {IntakeFixtures.enrolledParticipant(enrollment)[0],
                 IntakeFixtures.enrolledParticipant(enrollment)[0]};
         LongSupplier prepared = sessionFactory.getStatistics()::getPrepareStatementCount;
-        long one = LeastIncrease.of(3, prepared, () -> pending(1, people), this::commitAll);
-        long twenty = LeastIncrease.of(3, prepared, () -> pending(20, people), this::commitAll);
+        long one = LeastIncrease.of(8, prepared, () -> pending(1, people), this::commitAll);
+        long twenty = LeastIncrease.of(8, prepared, () -> pending(20, people), this::commitAll);
         // Agencies, keys, participants' locks, reports (a JDBC batch), outbox rows, responses, audit entries: one
         // statement each, however many reports. Any statement per report fails this.
         assertThat(one).isBetween(5L, 9L);

@@ -247,15 +247,21 @@ class OutboxRelayBatchTest {
     void manyStreamsAreMarkedDeliveredInFewTransactionsAndFewStatements() throws Exception {
         try (StandIn scoring = StandIn.start(SCORING_TEST_PORT, (ManagedChannel) scoringChannel, new Registrations())) {
             Statistics statistics = sessionFactory.getStatistics();
-            long before = statistics.getPrepareStatementCount();
-            List<String> streams = registrations(32);
-            Set<String> transactions = markingTransactions(streams);
-            // The 32 rows are written with one statement each; everything else is the relay's (this test polls
-            // around Hibernate). Locking and loading each stream on its own took two statements per stream, 64 here.
-            long delivering = statistics.getPrepareStatementCount() - before - streams.size();
+            // The count is the whole service's: other background work (idle relay passes, the audit sealer) may
+            // add to one try, so the least of three is taken; none of that is ever taken away.
+            long delivering = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long before = statistics.getPrepareStatementCount();
+                List<String> streams = registrations(32);
+                Set<String> transactions = markingTransactions(streams);
+                // The 32 rows are written with one statement each; everything else is the relay's (this test polls
+                // around Hibernate). Locking and loading each stream on its own took two statements per stream,
+                // 64 here.
+                delivering = Math.min(delivering, statistics.getPrepareStatementCount() - before - streams.size());
+                assertThat(transactions).as("transactions that marked 32 streams' rows delivered").isNotEmpty()
+                        .hasSizeLessThanOrEqualTo(8);
+            }
             System.out.println("statements the relay used to deliver 32 streams: " + delivering);
-            assertThat(transactions).as("transactions that marked 32 streams' rows delivered").isNotEmpty()
-                    .hasSizeLessThanOrEqualTo(8);
             assertThat(delivering).as("statements the relay used to deliver 32 streams").isLessThan(32);
         }
     }

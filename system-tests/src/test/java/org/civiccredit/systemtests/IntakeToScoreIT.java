@@ -66,8 +66,7 @@ class IntakeToScoreIT {
     @Test
     void aReportTravelsFromTheAgencyToTheParticipantsScoreWithItsProvenance() {
         String[] participant = enrolledParticipant();
-        var accepted = greenway().submitReport(report(participant[0], "SYS_VOL_HOUR", 3,
-                Occurred.ago(Duration.ofHours(1))));
+        var accepted = program.submitWhenRuleKnown(participant[0], "SYS_VOL_HOUR", 3);
         assertThat(accepted.getRuleTableVersion()).isEqualTo(tableVersion);
 
         long score = Calls.eventually(PATIENCE, "the report reaching the score", () -> {

@@ -39,8 +39,11 @@ final class Program implements AutoCloseable {
     /** How long a change may take to travel between services in these tests. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
-    /** Twice reports-service's rule catalog refresh interval in the system tests (1 s). */
-    private static final Duration CATALOG_REFRESH = Duration.ofSeconds(2);
+    /**
+     * Ample time between reports-service storing a rule table version and making it current (the next statement
+     * of the same thread, after the commit).
+     */
+    private static final Duration CURRENT_AFTER_STORED = Duration.ofMillis(500);
 
     /** An enrolled participant: their participant id and the person behind it. */
     record Participant(String id, Keycloak.Person person) {
@@ -93,11 +96,13 @@ final class Program implements AutoCloseable {
                 assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
             }
         }
-        // reports-service refreshes its copy of the rule table every second in these tests
-        // (INTAKE_RULE_CATALOG_REFRESH, RunningSystem): a rule code that was also in the previous table would
-        // be accepted under the previous version until then.
+        // reports-service fetches the current table every second in these tests (INTAKE_RULE_CATALOG_REFRESH,
+        // RunningSystem): until it has, a rule code that was also in the previous table would be accepted under
+        // the previous version. It stores a version and then makes it current in the same thread, a moment later.
+        Calls.eventually(PATIENCE, "rule table version " + version + " reaching reports-service",
+                () -> Databases.single("reports", "SELECT 1 FROM rule_catalog WHERE version = ? LIMIT 1", version));
         try {
-            Thread.sleep(CATALOG_REFRESH.toMillis());
+            Thread.sleep(CURRENT_AFTER_STORED.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -39,6 +41,9 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Map<String, Service> services = new LinkedHashMap<>();
+
+    /** Names of the instances {@link #startAnother} added: once stopped, they are no longer part of the system. */
+    private final Set<String> replicas = new HashSet<>();
 
     /** The system shared by every test class of this JVM. */
     public static RunningSystem get(ExtensionContext context) {
@@ -151,7 +156,8 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
 
     /**
      * Starts one more instance of a running service, as another replica behind the same database, Redis and
-     * channels, on a port of its own, and waits until it is ready. It is stopped with the others.
+     * channels, on a port of its own, and waits until it is ready. It is stopped with the others, or by
+     * {@link #stop(String)} or {@link #kill(String)}, after which {@link #services()} no longer lists it.
      *
      * @param of   the service to replicate, e.g. {@code "scoring"}
      * @param name this instance's name, for {@link #service(String)}, {@link #stop(String)} and its log
@@ -169,6 +175,7 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
             Files.deleteIfExists(log);
             Service another = new Service(name, port, pb.start(), log, pb);
             services.put(name, another);
+            replicas.add(name);
             awaitReady(another);
             return another;
         } catch (IOException e) {
@@ -176,7 +183,10 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         }
     }
 
-    /** Stops one service politely (SIGTERM) and waits for it to exit. */
+    /**
+     * Stops one service politely (SIGTERM) and waits for it to exit. A replica from {@link #startAnother} leaves
+     * the system; one of the original services stays listed, to be {@link #restart(String) restarted}.
+     */
     public void stop(String name) {
         Service s = service(name);
         s.process().destroy();
@@ -187,6 +197,14 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            forgetReplica(name);
+        }
+    }
+
+    private void forgetReplica(String name) {
+        if (replicas.remove(name)) {
+            services.remove(name);
         }
     }
 
@@ -198,6 +216,8 @@ public final class RunningSystem implements ExtensionContext.Store.CloseableReso
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } finally {
+            forgetReplica(name);
         }
     }
 

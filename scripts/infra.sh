@@ -357,6 +357,16 @@ kc_token_ok() {
     2>/dev/null | grep -q '"access_token"'
 }
 
+# kc_token_ok_within TRIES : a token within TRIES tries two seconds apart (a busy Keycloak may miss one 5 s call).
+kc_token_ok_within() {
+  local try
+  for ((try = 1; try <= $1; try++)); do
+    kc_token_ok && return 0
+    ((try < $1)) && sleep 2
+  done
+  return 1
+}
+
 # Prints the pid of the Keycloak this script started, if it is still running.
 kc_pid() {
   [[ -f "$KC_PIDFILE" ]] || return 1
@@ -545,7 +555,7 @@ keycloak_up() {
       say keycloak "realm file changed since the running Keycloak imported it; restarting with a fresh data folder"
       KC_RESTART_ANNOUNCED=1
       kc_stop "$pid"
-    elif kc_token_ok; then
+    elif kc_token_ok_within 5; then
       say keycloak "already running on $KC_URL${pid:+ (pid $pid)}"
       return 0
     else

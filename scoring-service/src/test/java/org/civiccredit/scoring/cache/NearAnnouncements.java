@@ -3,8 +3,8 @@ package org.civiccredit.scoring.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.redis.datasource.RedisDataSource;
-import java.time.Duration;
 import java.util.UUID;
+import org.civiccredit.kit.testing.Until;
 
 /**
  * Waits for Redis' announcements of changes to reach the near cache. A change this instance wrote is announced to
@@ -12,8 +12,6 @@ import java.util.UUID;
  * announcement arrives. A test that looks at what the near cache holds first waits for every announcement so far.
  */
 public final class NearAnnouncements {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     private NearAnnouncements() {
     }
@@ -29,11 +27,7 @@ public final class NearAnnouncements {
         assertThat(near.reserve(marker)).as("a read's ticket for a key nobody else uses").isNotNull();
         try {
             redis.hash(String.class).hset(cache.key(marker), "marker", "1");
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (near.holds(marker)) {
-                assertThat(System.nanoTime() - deadline).as("the marker's change was announced").isNegative();
-                Thread.sleep(2);
-            }
+            Until.holds(() -> !near.holds(marker), "the marker's change was announced");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

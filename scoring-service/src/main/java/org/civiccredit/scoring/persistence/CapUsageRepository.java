@@ -16,9 +16,18 @@ import org.civiccredit.kit.persistence.NativeWrites;
  * Period-cap usage per (participant, rule code, calendar period): the signed sum of the deltas of the
  * participant's non-reversed events, kept as counters so a cap is checked in O(1).
  *
- * <p>In a batch of reports applied together ({@link BatchScope}) the counters of all of them are created and locked
- * up front in two statements ({@link #lockAll}); each report's {@link #lock} then reads its counters from there, and
- * its {@link #add} changes them there, written in one statement when the batch's last report is done.
+ * <p><b>Who may read and write them.</b> Every writer of a participant's counters holds that participant's row lock
+ * ({@code FOR NO KEY UPDATE} or stronger) first, from before it reads them until its transaction ends: applying,
+ * reversing and erasing all lock the participant first. The counters themselves are therefore read without locks
+ * (a reader under the participant's lock sees every change of the transactions that held it before, which committed
+ * before they let it go) and written once per transaction, with their final change, as an upsert: a counter that
+ * does not exist yet is inserted with that change, an existing one is updated once. A counter whose change is 0 is
+ * not written at all, and a missing counter reads as 0. (Until the thirtieth round of docs/performance.md each
+ * counter was created at 0, locked {@code FOR UPDATE} and then updated: three writes of a row for one change.)
+ *
+ * <p>In a batch of reports applied together ({@link BatchScope}) the counters of all of them are read up front in one
+ * statement ({@link #loadAll}); each report's {@link #read} then reads its counters from there, and its {@link #add}
+ * changes them there, written in one statement when the batch's last report is done.
  */
 @ApplicationScoped
 public class CapUsageRepository {
@@ -36,135 +45,117 @@ public class CapUsageRepository {
     private static final Comparator<Key> KEY_ORDER = Comparator.comparing(Key::participantId)
             .thenComparing(Key::ruleCode).thenComparing(Key::periodKey);
 
-    /** The counters a batch holds locked, with their current sums (its own changes included). */
-    private static final class Locked extends HashMap<Key, Long> {
+    /** The counters a batch read, with their current sums (its own changes included; 0 for a missing counter). */
+    private static final class Loaded extends HashMap<Key, Long> {
     }
 
-    /** The changes a batch made to its locked counters, summed per counter, to be written at its end. */
+    /** The changes a batch made to its counters, summed per counter, to be written at its end. */
     private static final class Pending extends LinkedHashMap<Key, Long> {
     }
 
     /**
-     * In a batch: creates the given counters at 0 where missing and locks them all until the transaction ends, in
-     * two statements, in key order (so two transactions never deadlock on them); the batch's {@link #lock} and
+     * In a batch: reads the given counters in one statement (a missing one as 0); the batch's {@link #read} and
      * {@link #add} of these counters then make no statements. Outside a batch it does nothing. The caller holds the
-     * participants' locks, as every writer of their counters does first.
+     * participants' locks (see the class comment).
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void lockAll(List<Key> keys) {
-        Locked locked = batch.value(Locked.class, Locked::new);
-        List<Key> sorted = keys.stream().distinct().sorted(KEY_ORDER).toList();
-        if (locked == null || sorted.isEmpty()) {
+    public void loadAll(List<Key> keys) {
+        Loaded loaded = batch.value(Loaded.class, Loaded::new);
+        List<Key> distinct = keys.stream().distinct().toList();
+        if (loaded == null || distinct.isEmpty()) {
             return;
         }
-        int n = sorted.size();
+        int n = distinct.size();
         String[] participants = new String[n];
         String[] rules = new String[n];
         String[] periods = new String[n];
         for (int i = 0; i < n; i++) {
-            participants[i] = sorted.get(i).participantId();
-            rules[i] = sorted.get(i).ruleCode();
-            periods[i] = sorted.get(i).periodKey();
+            participants[i] = distinct.get(i).participantId();
+            rules[i] = distinct.get(i).ruleCode();
+            periods[i] = distinct.get(i).periodKey();
         }
-        NativeWrites.on(em, """
-                INSERT INTO cap_usage (participant_id, rule_code, period_key, used)
-                SELECT keys.p, keys.r, keys.k, 0
-                FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[])) WITH ORDINALITY
-                     AS keys(p, r, k, n)
-                ORDER BY keys.n
-                ON CONFLICT (participant_id, rule_code, period_key) DO NOTHING""", "cap_usage")
-                .setParameter(1, participants).setParameter(2, rules).setParameter(3, periods).executeUpdate();
-        // ORDER BY is applied before the rows are locked, so the locks are taken in key order.
+        distinct.forEach(key -> loaded.put(key, 0L));
         @SuppressWarnings("unchecked")
         List<Object[]> rows = NativeWrites.on(em, """
                 SELECT c.participant_id, c.rule_code, c.period_key, c.used
                 FROM cap_usage c JOIN unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[]))
-                     AS keys(p, r, k) ON c.participant_id = keys.p AND c.rule_code = keys.r AND c.period_key = keys.k
-                ORDER BY c.participant_id, c.rule_code, c.period_key
-                FOR UPDATE OF c""", "cap_usage")
+                     AS keys(p, r, k) ON c.participant_id = keys.p AND c.rule_code = keys.r AND c.period_key = keys.k""",
+                "cap_usage")
                 .setParameter(1, participants).setParameter(2, rules).setParameter(3, periods).getResultList();
         for (Object[] row : rows) {
-            locked.put(new Key((String) row[0], (String) row[1], (String) row[2]), ((Number) row[3]).longValue());
-        }
-        if (rows.size() != n) {
-            throw new IllegalStateException("cap usage rows missing: locked " + rows.size() + " of " + n);
+            loaded.put(new Key((String) row[0], (String) row[1], (String) row[2]), ((Number) row[3]).longValue());
         }
     }
 
     /**
-     * Locks the usage rows of the given periods until the transaction ends (creating them at 0) and returns
-     * their sums by period key. Two statements whatever the number of periods: one creates the missing rows, one
-     * locks them all. Both take the rows in key order, so two transactions never deadlock on them.
+     * The sums of a participant's counters of one rule for the given periods, by period key (0 where none was
+     * written yet). One statement, none in a batch that {@linkplain #loadAll loaded} them. The caller holds the
+     * participant's lock (see the class comment).
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Map<String, Long> lock(String participantId, String ruleCode, List<String> periodKeys) {
-        Locked locked = batch.value(Locked.class, Locked::new);
-        if (locked != null) {
-            Map<String, Long> held = new HashMap<>();
+    public Map<String, Long> read(String participantId, String ruleCode, List<String> periodKeys) {
+        Loaded loaded = batch.value(Loaded.class, Loaded::new);
+        Map<String, Long> used = new HashMap<>();
+        if (loaded != null) {
             for (String period : periodKeys) {
-                Long used = locked.get(new Key(participantId, ruleCode, period));
-                if (used == null) {
+                Long sum = loaded.get(new Key(participantId, ruleCode, period));
+                if (sum == null) {
                     break;
                 }
-                held.put(period, used);
+                used.put(period, sum);
             }
-            if (held.size() == periodKeys.stream().distinct().count()) {
-                return held;
+            if (used.size() == periodKeys.stream().distinct().count()) {
+                return used;
             }
+            used.clear();
         }
-        String[] keys = periodKeys.stream().distinct().sorted().toArray(String[]::new);
-        NativeWrites.on(em, """
-                INSERT INTO cap_usage (participant_id, rule_code, period_key, used)
-                SELECT ?1, ?2, k, 0 FROM unnest(cast(?3 AS text[])) WITH ORDINALITY AS keys(k, n) ORDER BY n
-                ON CONFLICT (participant_id, rule_code, period_key) DO NOTHING""", "cap_usage")
-                .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, keys)
-                .executeUpdate();
-        // ORDER BY is applied before the rows are locked, so the locks are taken in key order.
+        String[] keys = periodKeys.stream().distinct().toArray(String[]::new);
+        for (String key : keys) {
+            used.put(key, 0L);
+        }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = NativeWrites.on(em, """
                 SELECT period_key, used FROM cap_usage
-                WHERE participant_id = ?1 AND rule_code = ?2 AND period_key = ANY(cast(?3 AS text[]))
-                ORDER BY period_key FOR UPDATE""", "cap_usage")
+                WHERE participant_id = ?1 AND rule_code = ?2 AND period_key = ANY(cast(?3 AS text[]))""", "cap_usage")
                 .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, keys)
                 .getResultList();
-        Map<String, Long> used = new HashMap<>();
         for (Object[] row : rows) {
             used.put((String) row[0], ((Number) row[1]).longValue());
-        }
-        if (used.size() != keys.length) {
-            throw new IllegalStateException("cap usage rows missing for " + participantId + "/" + ruleCode
-                    + ": locked " + used.keySet() + " of " + List.of(keys));
         }
         return used;
     }
 
-    /** Adds {@code delta} (negative to release usage) to the rows of the given periods. */
+    /**
+     * Adds {@code delta} (negative to release usage) to the counters of the given periods: at once, or in a batch
+     * that {@linkplain #loadAll loaded} them when its last report is done.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void add(String participantId, String ruleCode, List<String> periodKeys, long delta) {
         if (delta == 0) {
             return;
         }
-        Locked locked = batch.value(Locked.class, Locked::new);
-        if (locked != null
-                && periodKeys.stream().allMatch(k -> locked.containsKey(new Key(participantId, ruleCode, k)))) {
-            Pending pending = batch.deferred(Pending.class, Pending::new, this::addAll);
-            for (String period : periodKeys.stream().distinct().toList()) {
-                Key key = new Key(participantId, ruleCode, period);
-                locked.merge(key, delta, Long::sum);
+        List<Key> keys = periodKeys.stream().distinct().map(k -> new Key(participantId, ruleCode, k)).toList();
+        Loaded loaded = batch.value(Loaded.class, Loaded::new);
+        if (loaded != null && keys.stream().allMatch(loaded::containsKey)) {
+            Pending pending = batch.deferred(Pending.class, Pending::new, this::write);
+            for (Key key : keys) {
+                loaded.merge(key, delta, Long::sum);
                 pending.merge(key, delta, Long::sum);
             }
             return;
         }
-        NativeWrites.on(em, """
-                UPDATE cap_usage SET used = used + ?1
-                WHERE participant_id = ?2 AND rule_code = ?3 AND period_key IN (?4)""", "cap_usage")
-                .setParameter(1, delta).setParameter(2, participantId).setParameter(3, ruleCode)
-                .setParameter(4, periodKeys).executeUpdate();
+        Pending now = new Pending();
+        keys.forEach(key -> now.put(key, delta));
+        write(now);
     }
 
-    /** Writes a batch's changes to its counters, one statement for all of them. */
-    private void addAll(Pending pending) {
-        List<Map.Entry<Key, Long>> changes = pending.entrySet().stream().filter(e -> e.getValue() != 0).toList();
+    /**
+     * Writes changes to counters in one statement, in key order: a missing counter is inserted with its change, an
+     * existing one updated once. Counters whose change is 0 are left alone.
+     */
+    private void write(Pending pending) {
+        List<Map.Entry<Key, Long>> changes = pending.entrySet().stream().filter(e -> e.getValue() != 0)
+                .sorted(Map.Entry.comparingByKey(KEY_ORDER)).toList();
         if (changes.isEmpty()) {
             return;
         }
@@ -181,10 +172,13 @@ public class CapUsageRepository {
             deltas[i] = changes.get(i).getValue();
         }
         NativeWrites.on(em, """
-                UPDATE cap_usage c SET used = c.used + d.delta
+                INSERT INTO cap_usage AS c (participant_id, rule_code, period_key, used)
+                SELECT d.p, d.r, d.k, d.delta
                 FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[]), cast(?4 AS bigint[]))
-                     AS d(p, r, k, delta)
-                WHERE c.participant_id = d.p AND c.rule_code = d.r AND c.period_key = d.k""", "cap_usage")
+                     WITH ORDINALITY AS d(p, r, k, delta, n)
+                ORDER BY d.n
+                ON CONFLICT (participant_id, rule_code, period_key) DO UPDATE SET used = c.used + excluded.used""",
+                "cap_usage")
                 .setParameter(1, participants).setParameter(2, rules).setParameter(3, periods)
                 .setParameter(4, deltas).executeUpdate();
     }

@@ -88,8 +88,8 @@ public class ScoreEvents {
 
     /**
      * Reads up front what applying each of a batch's reports would read one by one ({@link BatchScope}): locks their
-     * participants, in id order, in one statement; loads the events already recorded for them in one; and creates
-     * and locks the cap counters they will check in two ({@link CapUsageRepository#lockAll}). Applying each report
+     * participants, in id order, in one statement; loads the events already recorded for them in one; and reads
+     * the cap counters they will check in one ({@link CapUsageRepository#loadAll}). Applying each report
      * then reads none of it again: the participant is in the session, locked, and the rest is in the batch. A report
      * that {@link #apply} will refuse (an unknown participant or rule) is read as far as it goes and refused there.
      * Outside a batch it does nothing.
@@ -128,7 +128,7 @@ public class ScoreEvents {
                 counters.add(new CapUsageRepository.Key(participant.participantId, rule.get().code(), period));
             }
         }
-        capUsage.lockAll(counters);
+        capUsage.loadAll(counters);
     }
 
     /** The event recorded for a report: from the batch, if it loaded it, or else read (without a flush). */
@@ -169,7 +169,7 @@ public class ScoreEvents {
 
         ZoneId zone = config.timeZone();
         Map<CapPeriod, String> periods = periodsOf(report.occurredAt(), zone);
-        Map<String, Long> used = capUsage.lock(participant.participantId, rule.code(), List.copyOf(periods.values()));
+        Map<String, Long> used = capUsage.read(participant.participantId, rule.code(), List.copyOf(periods.values()));
         ScoreEvaluation evaluation = ScoreEvaluation.evaluate(rule, report.quantity(), report.occurredAt(),
                 used.get(periods.get(rule.capPeriod())));
         capUsage.add(participant.participantId, rule.code(), List.copyOf(periods.values()), evaluation.delta());

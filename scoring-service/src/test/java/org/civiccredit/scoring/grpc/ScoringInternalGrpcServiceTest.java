@@ -6,6 +6,7 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.MISSED;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.SHIFT;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.VOL;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.badFields;
+import static org.civiccredit.scoring.grpc.ScoringFixtures.concurrently;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.refused;
@@ -22,10 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.civiccredit.api.common.v1.ConductCategory;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
 import org.civiccredit.api.scoring.v1.EraseParticipantRequest;
@@ -356,28 +353,6 @@ class ScoringInternalGrpcServiceTest extends ScoringGrpcTest {
 
     private Score score(String participant) {
         return asService.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build());
-    }
-
-    private static <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> call : calls) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private static FreezeEventRequest freeze(String reportId) {

@@ -37,6 +37,11 @@ import org.civiccredit.kit.persistence.NativeWrites;
  *
  * <p>Every call that runs (not a replay) is appended to the service's {@link AuditLog} in the same transaction,
  * so no mutating RPC changes state without an audit entry.
+ *
+ * <p>The participant a call concerns ({@code participant_ref}, indexed, for erasure) is written with the key when
+ * the request names them, so that storing the response changes no indexed column: PostgreSQL can then make that
+ * update in place (a HOT update: no new index entries), where writing the participant then made it add an entry to
+ * both of the table's indexes. Only a call whose participant first appears in its response has it written then.
  */
 @ApplicationScoped
 public class IdempotentCalls {
@@ -92,16 +97,18 @@ public class IdempotentCalls {
         requireValidKey(key);
         byte[] requestHash = sha256(request);
         int inserted = NativeWrites.on(em, """
-                INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at)
-                VALUES (?1, ?2, ?3, now())
+                INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at, participant_ref)
+                VALUES (?1, ?2, ?3, now(), ?4)
                 ON CONFLICT (scope, idem_key) DO NOTHING""", "idempotency_key")
                 .setParameter(1, scope).setParameter(2, key).setParameter(3, requestHash)
+                .setParameter(4, participantOf(request).orElse(null))
                 .executeUpdate();
         if (inserted == 1) {
             T response = action.get();
             String participant = participantOf(request).or(() -> participantOf(response)).orElse(null);
             String store = """
-                    UPDATE idempotency_key SET response = :response, participant_ref = :participant
+                    UPDATE idempotency_key SET response = :response,
+                        participant_ref = coalesce(participant_ref, :participant)
                     WHERE scope = :scope AND idem_key = :key""";
             (auditedCall == null ? NativeWrites.on(em, store, "idempotency_key")
                     : audit.recordCallWith(auditedCall, request, response, store, "idempotency_key"))
@@ -157,21 +164,25 @@ public class IdempotentCalls {
         String[] scopes = new String[n];
         String[] keys = new String[n];
         String[] hashes = new String[n];
+        String[] participants = new String[n];
         for (int i = 0; i < n; i++) {
             Claim c = claims.get(i);
             scopes[i] = c.scope();
             keys[i] = c.key();
             hashes[i] = HexFormat.of().formatHex(sha256(c.request()));
+            participants[i] = participantOf(c.request()).orElse(null);
         }
         @SuppressWarnings("unchecked")
         List<Object[]> claimed = NativeWrites.on(em, """
-                INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at)
-                SELECT c.scope, c.idem_key, decode(c.hash, 'hex'), now()
-                FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[])) AS c(scope, idem_key, hash)
+                INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at, participant_ref)
+                SELECT c.scope, c.idem_key, decode(c.hash, 'hex'), now(), c.participant
+                FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[]), cast(?4 AS text[]))
+                     AS c(scope, idem_key, hash, participant)
                 ORDER BY c.scope, c.idem_key
                 ON CONFLICT (scope, idem_key) DO NOTHING
                 RETURNING scope, idem_key""", "idempotency_key")
-                .setParameter(1, scopes).setParameter(2, keys).setParameter(3, hashes).getResultList();
+                .setParameter(1, scopes).setParameter(2, keys).setParameter(3, hashes).setParameter(4, participants)
+                .getResultList();
         Set<List<String>> ours = new HashSet<>();
         claimed.forEach(row -> ours.add(List.of((String) row[0], (String) row[1])));
         boolean[] mine = new boolean[n];
@@ -219,7 +230,8 @@ public class IdempotentCalls {
             entries.add(AuditLog.callEntry(call, a.actor(), a.claim().request(), a.response()));
         }
         NativeWrites.on(em, """
-                UPDATE idempotency_key k SET response = decode(a.response, 'hex'), participant_ref = a.participant
+                UPDATE idempotency_key k SET response = decode(a.response, 'hex'),
+                    participant_ref = coalesce(k.participant_ref, a.participant)
                 FROM unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[]), cast(?4 AS text[]))
                      AS a(scope, idem_key, response, participant)
                 WHERE k.scope = a.scope AND k.idem_key = a.idem_key""", "idempotency_key")

@@ -63,8 +63,9 @@ ALTER TABLE idempotency_key ADD COLUMN IF NOT EXISTS participant_ref varchar(64)
 CREATE INDEX IF NOT EXISTS idempotency_key_participant ON idempotency_key (participant_ref)
     WHERE participant_ref IS NOT NULL;
 
--- A call's key is written when it begins and its response stored when it ends, in the same transaction (see
--- IdempotentCalls). Room left free on each page (a row with its response is 2-3 times the row without) lets
--- PostgreSQL store the response in place: a HOT update, which adds no index entries. Applies to pages written from
--- now on.
-ALTER TABLE idempotency_key SET (fillfactor = 30);
+-- The table's pages are filled completely (the default). Leaving room on each page (fillfactor 30) made storing a
+-- response a HOT update every time, but intake 27-35 % slower on the load test's machine, with more CPU per report in
+-- PostgreSQL and in every service (docs/performance.md, thirtieth round; the table grew about three times as fast,
+-- which most likely crowded the 128 MB of shared buffers, not verified). A database that ran the version of this
+-- script that set it gets the default back.
+ALTER TABLE idempotency_key RESET (fillfactor);

@@ -40,8 +40,9 @@ import org.civiccredit.kit.persistence.NativeWrites;
  *
  * <p>The participant a call concerns ({@code participant_ref}, indexed, for erasure) is written with the key when
  * the request names them, so that storing the response changes no indexed column: PostgreSQL can then make that
- * update in place (a HOT update: no new index entries), where writing the participant then made it add an entry to
- * both of the table's indexes. Only a call whose participant first appears in its response has it written then.
+ * update in place (a HOT update: no new index entries) whenever the row's page has room for the new version, where
+ * writing the participant then made every such update add an entry to both of the table's indexes. Only a call whose
+ * participant first appears in its response has it written then.
  */
 @ApplicationScoped
 public class IdempotentCalls {

@@ -28,6 +28,7 @@ import org.civiccredit.api.rewards.v1.VerifyLedgerRequest;
 import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
 import org.civiccredit.api.rewards.v1.Wallet;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
+import org.civiccredit.kit.testing.AtOnce;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.rewards.grpc.RewardsFixtures.Enrolled;
@@ -99,7 +100,7 @@ class RedemptionConcurrencyGrpcServiceTest {
                     .setOfferId(offer.getOfferId()).build())));
         }
 
-        List<String> outcomes = RewardsFixtures.race(calls);
+        List<String> outcomes = AtOnce.all(calls);
         assertThat(outcomes).filteredOn("ok"::equals).hasSize(7);
         assertThat(outcomes).filteredOn(o -> !o.equals("ok")).hasSize(57)
                 .allMatch("FAILED_PRECONDITION/NOT_ELIGIBLE"::equals);
@@ -130,7 +131,7 @@ class RedemptionConcurrencyGrpcServiceTest {
             Callable<String> secondCapture = () -> outcome(() -> asCafe.captureRedemption(CaptureRedemptionRequest
                     .newBuilder().setIdempotencyKey(UUID.randomUUID().toString())
                     .setRedemptionId(held.getRedemptionId()).setPoints(4).build()));
-            List<String> outcomes = RewardsFixtures.race(List.of(capture, voidIt, secondCapture));
+            List<String> outcomes = AtOnce.all(List.of(capture, voidIt, secondCapture));
             assertThat(outcomes).filteredOn("ok"::equals).hasSize(1);
             String captureOutcome = outcomes.get(0);
             String secondOutcome = outcomes.get(2);

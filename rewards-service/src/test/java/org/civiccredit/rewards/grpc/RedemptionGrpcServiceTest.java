@@ -42,6 +42,7 @@ import org.civiccredit.api.rewards.v1.VerifyLedgerRequest;
 import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
 import org.civiccredit.api.rewards.v1.Wallet;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
+import org.civiccredit.kit.testing.AtOnce;
 import org.civiccredit.kit.grpc.ProtoTime;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
@@ -433,7 +434,7 @@ class RedemptionGrpcServiceTest {
         for (int i = 0; i < 6; i++) {
             instances.add(() -> sweeps.sweep(Instant.now()));
         }
-        RewardsFixtures.race(instances);
+        AtOnce.all(instances);
         sweeps.sweep(Instant.now());
         assertThat(holds).allSatisfy(h -> assertThat(releasesOf(h)).as("points released once").isEqualTo(1));
         assertThat(walletOf(pat)).satisfies(w -> {

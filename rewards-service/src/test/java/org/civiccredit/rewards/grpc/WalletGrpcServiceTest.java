@@ -30,6 +30,7 @@ import org.civiccredit.api.rewards.v1.RewardsInternalServiceGrpc.RewardsInternal
 import org.civiccredit.api.rewards.v1.Wallet;
 import org.civiccredit.api.rewards.v1.WalletMovement;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
+import org.civiccredit.kit.testing.AtOnce;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.TestParticipants;
 import org.civiccredit.rewards.domain.Movement;
@@ -158,7 +159,7 @@ class WalletGrpcServiceTest {
                 return true;
             });
         }
-        RewardsFixtures.race(sweeps);
+        AtOnce.all(sweeps);
         WalletView after = wallets.view(pat.id(), true, 50, afterExpiry);
         assertThat(after.available()).isZero();
         assertThat(after.lots()).allSatisfy(l -> assertThat(l.state())

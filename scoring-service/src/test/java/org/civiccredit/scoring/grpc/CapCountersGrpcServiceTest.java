@@ -3,7 +3,6 @@ package org.civiccredit.scoring.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.MISSED;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.SHIFT;
-import static org.civiccredit.scoring.grpc.ScoringFixtures.concurrently;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.register;
@@ -32,6 +31,7 @@ import org.civiccredit.api.scoring.v1.ApplyReportResult;
 import org.civiccredit.api.scoring.v1.GetScoreRequest;
 import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.kit.persistence.BatchScope;
+import org.civiccredit.kit.testing.AtOnce;
 import org.civiccredit.scoring.config.ScoringConfig;
 import org.civiccredit.scoring.domain.AcceptedReport;
 import org.civiccredit.scoring.domain.CapPeriod;
@@ -134,7 +134,7 @@ class CapCountersGrpcServiceTest extends ScoringGrpcTest {
             calls.add(() -> List.of(internal.applyReport(single)));
         }
 
-        List<ScoreEvent> events = concurrently(calls).stream().flatMap(List::stream).toList();
+        List<ScoreEvent> events = AtOnce.all(calls).stream().flatMap(List::stream).toList();
 
         assertThat(events).hasSize(20).allSatisfy(e -> assertThat(e.getReportId()).isNotEmpty());
         assertThat(events.stream().mapToLong(ScoreEvent::getDelta).sum()).as("the day's cap of 50").isEqualTo(50);

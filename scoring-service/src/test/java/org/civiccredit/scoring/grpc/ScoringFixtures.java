@@ -13,15 +13,9 @@ import io.grpc.protobuf.StatusProto;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.civiccredit.api.common.v1.ConductCategory;
 import org.civiccredit.api.scoring.v1.ApplyReportRequest;
@@ -177,28 +171,5 @@ public final class ScoringFixtures {
                         throw new IllegalStateException(x);
                     }
                 }).orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " detail in " + e));
-    }
-
-    /** Makes the calls at once, each on a thread of its own, released together; their results in order. */
-    public static <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> call : calls) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return call.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

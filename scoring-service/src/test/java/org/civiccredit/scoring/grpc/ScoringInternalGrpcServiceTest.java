@@ -6,7 +6,6 @@ import static org.civiccredit.scoring.grpc.ScoringFixtures.MISSED;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.SHIFT;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.VOL;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.badFields;
-import static org.civiccredit.scoring.grpc.ScoringFixtures.concurrently;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.daysAgo;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.newId;
 import static org.civiccredit.scoring.grpc.ScoringFixtures.refused;
@@ -38,6 +37,7 @@ import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.api.scoring.v1.ScoringDataExport;
 import org.civiccredit.api.scoring.v1.UnfreezeEventRequest;
 import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.testing.AtOnce;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.scoring.persistence.RuleEntity;
@@ -316,7 +316,7 @@ class ScoringInternalGrpcServiceTest extends ScoringGrpcTest {
         for (int i = 0; i < 16; i++) {
             requests.add(report(version, participant, SHIFT, 0, day.plusSeconds(i)));
         }
-        List<ScoreEvent> events = concurrently(requests.stream()
+        List<ScoreEvent> events = AtOnce.all(requests.stream()
                 .<Callable<ScoreEvent>>map(r -> () -> internal.applyReport(r)).toList());
 
         assertThat(events.stream().mapToLong(ScoreEvent::getDelta).sum()).isEqualTo(50);
@@ -325,7 +325,7 @@ class ScoringInternalGrpcServiceTest extends ScoringGrpcTest {
         assertThat(score(participant).getVersion()).isEqualTo(17);
 
         ApplyReportRequest once = report(version, participant, SHIFT, 0, day.plus(Duration.ofDays(-1)));
-        List<ScoreEvent> redelivered = concurrently(java.util.Collections.nCopies(8,
+        List<ScoreEvent> redelivered = AtOnce.all(java.util.Collections.nCopies(8,
                 (Callable<ScoreEvent>) () -> internal.applyReport(once)));
         assertThat(redelivered.stream().map(ScoreEvent::getEventId).distinct()).hasSize(1);
         assertThat(score(participant).getScore()).isEqualTo(60);

@@ -97,16 +97,17 @@ public class IdempotentCalls {
             Supplier<T> action, String auditedCall) {
         requireValidKey(key);
         byte[] requestHash = sha256(request);
+        String named = participantOf(request).orElse(null);
         int inserted = NativeWrites.on(em, """
                 INSERT INTO idempotency_key (scope, idem_key, request_hash, created_at, participant_ref)
                 VALUES (?1, ?2, ?3, now(), ?4)
                 ON CONFLICT (scope, idem_key) DO NOTHING""", "idempotency_key")
                 .setParameter(1, scope).setParameter(2, key).setParameter(3, requestHash)
-                .setParameter(4, participantOf(request).orElse(null))
+                .setParameter(4, named)
                 .executeUpdate();
         if (inserted == 1) {
             T response = action.get();
-            String participant = participantOf(request).or(() -> participantOf(response)).orElse(null);
+            String participant = named != null ? named : participantOf(response).orElse(null);
             String store = """
                     UPDATE idempotency_key SET response = :response,
                         participant_ref = coalesce(participant_ref, :participant)

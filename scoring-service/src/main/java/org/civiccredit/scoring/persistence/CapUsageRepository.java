@@ -79,8 +79,8 @@ public class CapUsageRepository {
         List<Object[]> rows = NativeWrites.on(em, """
                 SELECT c.participant_id, c.rule_code, c.period_key, c.used
                 FROM cap_usage c JOIN unnest(cast(?1 AS text[]), cast(?2 AS text[]), cast(?3 AS text[]))
-                     AS keys(p, r, k) ON c.participant_id = keys.p AND c.rule_code = keys.r AND c.period_key = keys.k""",
-                "cap_usage")
+                     AS keys(p, r, k)
+                     ON c.participant_id = keys.p AND c.rule_code = keys.r AND c.period_key = keys.k""", "cap_usage")
                 .setParameter(1, participants).setParameter(2, rules).setParameter(3, periods).getResultList();
         for (Object[] row : rows) {
             loaded.put(new Key((String) row[0], (String) row[1], (String) row[2]), ((Number) row[3]).longValue());
@@ -94,31 +94,20 @@ public class CapUsageRepository {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Map<String, Long> read(String participantId, String ruleCode, List<String> periodKeys) {
-        Loaded loaded = batch.value(Loaded.class, Loaded::new);
+        List<Key> keys = periodKeys.stream().distinct().map(k -> new Key(participantId, ruleCode, k)).toList();
         Map<String, Long> used = new HashMap<>();
-        if (loaded != null) {
-            for (String period : periodKeys) {
-                Long sum = loaded.get(new Key(participantId, ruleCode, period));
-                if (sum == null) {
-                    break;
-                }
-                used.put(period, sum);
-            }
-            if (used.size() == periodKeys.stream().distinct().count()) {
-                return used;
-            }
-            used.clear();
+        Loaded loaded = batch.value(Loaded.class, Loaded::new);
+        if (loaded != null && keys.stream().allMatch(loaded::containsKey)) {
+            keys.forEach(key -> used.put(key.periodKey(), loaded.get(key)));
+            return used;
         }
-        String[] keys = periodKeys.stream().distinct().toArray(String[]::new);
-        for (String key : keys) {
-            used.put(key, 0L);
-        }
+        keys.forEach(key -> used.put(key.periodKey(), 0L));
         @SuppressWarnings("unchecked")
         List<Object[]> rows = NativeWrites.on(em, """
                 SELECT period_key, used FROM cap_usage
                 WHERE participant_id = ?1 AND rule_code = ?2 AND period_key = ANY(cast(?3 AS text[]))""", "cap_usage")
-                .setParameter(1, participantId).setParameter(2, ruleCode).setParameter(3, keys)
-                .getResultList();
+                .setParameter(1, participantId).setParameter(2, ruleCode)
+                .setParameter(3, keys.stream().map(Key::periodKey).toArray(String[]::new)).getResultList();
         for (Object[] row : rows) {
             used.put((String) row[0], ((Number) row[1]).longValue());
         }

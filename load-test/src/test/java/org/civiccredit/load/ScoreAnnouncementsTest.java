@@ -29,7 +29,7 @@ class ScoreAnnouncementsTest {
 
     /**
      * A report announced while its wait is being registered is never missed: two threads meet at a barrier before
-     * each of 20,000 reports, then one announces it and the other awaits it, at the same moment. Each wait must be
+     * each of 50,000 reports, then one announces it and the other awaits it, at the same moment. Each wait must be
      * complete once both are done (the timeout is far beyond the test's length, so a missed announcement shows as a
      * wait still pending). Before the lock, a lookup in one map and an insert into the other could interleave so
      * that each thread missed the other's write.

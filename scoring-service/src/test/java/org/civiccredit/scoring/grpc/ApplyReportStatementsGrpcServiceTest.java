@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
  * What one applied report costs in statements: its participant row is written once (Hibernate does not flush the
  * session before the outbox and cap statements, whose tables no entity maps), and the cap counters of all four
  * calendar periods are read in one statement and written in one, not per period. In a batch, the reports'
- * participants and recorded events are read and locked, and their cap counters read, once for all of them, and their events,
- * participant rows, cap changes and audit entries written together, one statement each, not one per report. The
- * counts are the session factory's (every thread's), so a background sweep or relay pass that works at the same
+ * participants and recorded events are read and locked, and their cap counters read, once for all of them, and their
+ * events, participant rows, cap changes and audit entries written together, one statement each, not one per report.
+ * The counts are the session factory's (every thread's), so a background sweep or relay pass that works at the same
  * moment can disturb a try; each figure is the least of five tries ({@link LeastIncrease}).
  */
 @QuarkusTest

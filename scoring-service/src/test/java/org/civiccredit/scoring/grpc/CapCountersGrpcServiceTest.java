@@ -44,9 +44,8 @@ import org.junit.jupiter.api.Test;
  * existing one updated once; nothing written for a change of 0), read without locks under the participant's row
  * lock, and still never letting concurrent reports exceed a cap. The row writes are PostgreSQL's own count for the
  * transaction ({@code pg_stat_xact_user_tables}), read at the start and the end of the transaction that applied the
- * reports. Until the thirtieth
- * round of docs/performance.md a counter was created at 0, locked and then updated: one insert and one update for a
- * new counter.
+ * reports. Until the thirtieth round of docs/performance.md a counter was created at 0, locked and then updated: one
+ * insert and one update for a new counter.
  */
 @QuarkusTest
 class CapCountersGrpcServiceTest extends ScoringGrpcTest {

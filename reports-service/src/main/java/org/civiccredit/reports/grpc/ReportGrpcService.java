@@ -21,6 +21,7 @@ import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.grpc.WorkerCalls;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.paging.Page;
@@ -49,11 +50,17 @@ public class ReportGrpcService extends ReportServiceGrpc.ReportServiceImplBase {
     @Inject
     Caller caller;
 
+    @Inject
+    WorkerCalls workers;
+
+    /**
+     * Not {@code @Blocking}: intake's busiest call is handed to a worker thread once ({@link WorkerCalls}), not once
+     * per event of the call as Quarkus hands a {@code @Blocking} one.
+     */
     @Override
-    @Blocking
     @RolesAllowed("agency")
     public void submitReport(SubmitReportRequest request, StreamObserver<Report> response) {
-        Replies.reply(response, submissions.submit(agencyId(), request));
+        workers.reply(response, () -> submissions.submit(agencyId(), request));
     }
 
     @Override

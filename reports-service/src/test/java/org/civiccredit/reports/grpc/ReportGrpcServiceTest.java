@@ -35,6 +35,7 @@ import org.civiccredit.api.reports.v1.SuspendAgencyRequest;
 import org.civiccredit.api.reports.v1.WithdrawReportRequest;
 import org.civiccredit.api.reports.v1.WithdrawRequest;
 import org.civiccredit.kit.domain.ProtectedGround;
+import org.civiccredit.kit.grpc.WorkerCalls;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.Occurred;
@@ -71,6 +72,9 @@ class ReportGrpcServiceTest {
     @Inject
     SessionFactory sessionFactory;
 
+    @Inject
+    WorkerCalls workers;
+
     private ReportServiceBlockingStub greenway;
     private String participantId;
 
@@ -99,6 +103,22 @@ class ReportGrpcServiceTest {
         assertThat(em.createNativeQuery("SELECT kind FROM outbox WHERE report_id = ?1")
                 .setParameter(1, UUID.fromString(accepted.getReportId())).getResultList())
                 .containsExactly("SCORING_APPLY_REPORT");
+    }
+
+    @Test
+    void eachSubmissionIsHandedToAWorkerThreadOnceAfterItsRoleIsChecked() {
+        long before = workers.handedOver();
+        Report accepted = greenway.submitReport(report(participantId).build());
+        assertThat(accepted.getAgencyId()).isEqualTo("greenway-volunteers");
+        StatusRuntimeException refused = assertRefused(Status.Code.INVALID_ARGUMENT, null,
+                () -> greenway.submitReport(report(participantId).setQuantity(-1).build()));
+        assertThat(violations(refused)).containsExactly("quantity");
+        assertThat(workers.handedOver() - before).isEqualTo(2);
+        // A caller without the agency role is refused on the event loop: no work is handed over, nothing stored.
+        assertRefused(Status.Code.PERMISSION_DENIED, null, () -> BearerAuth.as(reports, DemoTokens.participantPat())
+                .submitReport(report(participantId).build()));
+        assertThat(workers.handedOver() - before).isEqualTo(2);
+        assertThat(reportCount(participantId)).isEqualTo(1);
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.civiccredit.rewards.grpc;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.security.Authenticated;
-import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -14,6 +13,7 @@ import org.civiccredit.api.rewards.v1.ReserveRedemptionRequest;
 import org.civiccredit.api.rewards.v1.VoidRedemptionRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
+import org.civiccredit.kit.grpc.WorkerCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.kit.idempotency.IdempotentCalls;
 import org.civiccredit.rewards.api.RewardsMapping;
@@ -21,7 +21,9 @@ import org.civiccredit.rewards.service.Redemptions;
 
 /**
  * gRPC adapter of RedemptionService: a merchant reserves, captures and voids redemptions of its own offers.
- * Each call is idempotent by the merchant's key, in the same transaction as the change.
+ * Each call is idempotent by the merchant's key, in the same transaction as the change. Not {@code @Blocking}: a
+ * merchant's point of sale makes these calls one after another, and each is handed to a worker thread once
+ * ({@link WorkerCalls}), not once per event of the call as Quarkus hands a {@code @Blocking} one.
  */
 @GrpcService
 @Authenticated
@@ -36,46 +38,50 @@ public class RedemptionGrpcService extends RedemptionServiceGrpc.RedemptionServi
     @Inject
     Caller caller;
 
+    @Inject
+    WorkerCalls workers;
+
     @Override
-    @Blocking
     @RolesAllowed("merchant")
     public void reserveRedemption(ReserveRedemptionRequest request, StreamObserver<Redemption> response) {
-        new Violations()
-                .require(!request.getRedeemToken().isEmpty(), "redeem_token", "required")
-                .require(!request.getOfferId().isEmpty(), "offer_id", "required")
-                .throwIfAny();
-        String merchantId = merchantId();
-        response.onNext(idempotent.onceForCaller("ReserveRedemption", request.getIdempotencyKey(), request,
-                Redemption.parser(), () -> RewardsMapping.redemption(redemptions.reserve(merchantId,
-                        request.getRedeemToken(), request.getOfferId(), Instant.now()))));
-        response.onCompleted();
+        workers.reply(response, () -> {
+            new Violations()
+                    .require(!request.getRedeemToken().isEmpty(), "redeem_token", "required")
+                    .require(!request.getOfferId().isEmpty(), "offer_id", "required")
+                    .throwIfAny();
+            String merchantId = merchantId();
+            return idempotent.onceForCaller("ReserveRedemption", request.getIdempotencyKey(), request,
+                    Redemption.parser(), () -> RewardsMapping.redemption(redemptions.reserve(merchantId,
+                            request.getRedeemToken(), request.getOfferId(), Instant.now())));
+        });
     }
 
     @Override
-    @Blocking
     @RolesAllowed("merchant")
     public void captureRedemption(CaptureRedemptionRequest request, StreamObserver<Redemption> response) {
-        new Violations()
-                .require(!request.getRedemptionId().isEmpty(), "redemption_id", "required")
-                .require(request.getPoints() >= 0, "points", "0 (all held points) or more")
-                .throwIfAny();
-        String merchantId = merchantId();
-        response.onNext(idempotent.onceForCaller("CaptureRedemption", request.getIdempotencyKey(), request,
-                Redemption.parser(), () -> RewardsMapping.redemption(redemptions.capture(merchantId,
-                        request.getRedemptionId(), request.getPoints(), Instant.now()))));
-        response.onCompleted();
+        workers.reply(response, () -> {
+            new Violations()
+                    .require(!request.getRedemptionId().isEmpty(), "redemption_id", "required")
+                    .require(request.getPoints() >= 0, "points", "0 (all held points) or more")
+                    .throwIfAny();
+            String merchantId = merchantId();
+            return idempotent.onceForCaller("CaptureRedemption", request.getIdempotencyKey(), request,
+                    Redemption.parser(), () -> RewardsMapping.redemption(redemptions.capture(merchantId,
+                            request.getRedemptionId(), request.getPoints(), Instant.now())));
+        });
     }
 
     @Override
-    @Blocking
     @RolesAllowed("merchant")
     public void voidRedemption(VoidRedemptionRequest request, StreamObserver<Redemption> response) {
-        new Violations().require(!request.getRedemptionId().isEmpty(), "redemption_id", "required").throwIfAny();
-        String merchantId = merchantId();
-        response.onNext(idempotent.onceForCaller("VoidRedemption", request.getIdempotencyKey(), request,
-                Redemption.parser(), () -> RewardsMapping.redemption(redemptions.voidHold(merchantId,
-                        request.getRedemptionId(), Instant.now()))));
-        response.onCompleted();
+        workers.reply(response, () -> {
+            new Violations().require(!request.getRedemptionId().isEmpty(), "redemption_id", "required")
+                    .throwIfAny();
+            String merchantId = merchantId();
+            return idempotent.onceForCaller("VoidRedemption", request.getIdempotencyKey(), request,
+                    Redemption.parser(), () -> RewardsMapping.redemption(redemptions.voidHold(merchantId,
+                            request.getRedemptionId(), Instant.now())));
+        });
     }
 
     private String merchantId() {

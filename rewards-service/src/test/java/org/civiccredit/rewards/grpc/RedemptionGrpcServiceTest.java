@@ -1,6 +1,7 @@
 package org.civiccredit.rewards.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.civiccredit.rewards.grpc.RewardsFixtures.refused;
 
 import io.grpc.Status;
@@ -44,6 +45,7 @@ import org.civiccredit.api.rewards.v1.Wallet;
 import org.civiccredit.api.rewards.v1.WalletServiceGrpc.WalletServiceBlockingStub;
 import org.civiccredit.kit.testing.AtOnce;
 import org.civiccredit.kit.grpc.ProtoTime;
+import org.civiccredit.kit.grpc.WorkerCalls;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
 import org.civiccredit.kit.testing.TestParticipants;
@@ -91,6 +93,9 @@ class RedemptionGrpcServiceTest {
 
     @Inject
     RewardsConfig config;
+
+    @Inject
+    WorkerCalls workers;
 
     private String token(Enrolled p) {
         return BearerAuth.as(wallet, p.token()).issueRedeemToken(IssueRedeemTokenRequest.newBuilder()
@@ -159,6 +164,33 @@ class RedemptionGrpcServiceTest {
             assertThat(w.getAvailable()).isEqualTo(70);
             assertThat(w.getHeld()).isZero();
         });
+        assertLedgerBalances();
+    }
+
+    @Test
+    void eachReservationCaptureAndVoidIsHandedToAWorkerThreadOnceAfterItsRoleIsChecked() {
+        TestMerchant cafe = RewardsFixtures.cornerCafe(merchants);
+        Offer offer = RewardsFixtures.publish(merchants, cafe, RewardsFixtures.offer(30, 100));
+        Enrolled pat = RewardsFixtures.enrolled(internal);
+        RewardsFixtures.spendable(wallets, pat.participantId(), 100);
+        String first = token(pat);
+        String second = token(pat);
+        String third = token(pat);
+
+        long before = workers.handedOver();
+        Redemption held = reserve(cafe, first, offer);
+        assertThat(capture(cafe, held, 0).getPointsCaptured()).isEqualTo(30);
+        assertThat(voidIt(cafe, reserve(cafe, second, offer)).getState())
+                .isEqualTo(RedemptionState.REDEMPTION_STATE_VOIDED);
+        Throwable refusal = catchThrowable(() -> capture(cafe, held, -1));
+        assertThat(RewardsFixtures.reason(refusal)).isEqualTo("INVALID_ARGUMENT");
+        assertThat(RewardsFixtures.violatedFields(refusal)).containsExactly("points");
+        assertThat(workers.handedOver() - before).isEqualTo(5);
+        // A caller without the merchant role is refused on the event loop: no work is handed over, the token unused.
+        refused(() -> BearerAuth.as(redemption, pat.token()).reserveRedemption(reserveRequest(third, offer)),
+                Status.Code.PERMISSION_DENIED, null);
+        assertThat(workers.handedOver() - before).isEqualTo(5);
+        assertThat(reserve(cafe, third, offer).getState()).isEqualTo(RedemptionState.REDEMPTION_STATE_HELD);
         assertLedgerBalances();
     }
 

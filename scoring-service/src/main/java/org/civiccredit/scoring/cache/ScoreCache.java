@@ -260,6 +260,40 @@ public class ScoreCache {
         return store(live.participantId(), writeArguments(live, announcement));
     }
 
+    /** One participant's write for {@link #writeTogether}: a score or an erasure's tombstone, and its announcement. */
+    public record Write(String participantId, List<String> arguments) {
+    }
+
+    /** A score to store as {@link #write} stores it, announcing {@code announcement} ("" for none). */
+    public Write scoreWrite(LiveScore live, String announcement) {
+        return new Write(live.participantId(), writeArguments(live, announcement));
+    }
+
+    /** An erasure's tombstone to store as {@link #writeErased} stores it. */
+    public Write erasureWrite(String participantId, long version, String announcement) {
+        return new Write(participantId, erasedArguments(participantId, version, announcement));
+    }
+
+    /**
+     * Stores each write as {@link #write} and {@link #writeErased} do (newer values kept, announcements published),
+     * in order, in one pipelined round trip: one transaction's changes, however many participants it changed. The
+     * near cache drops each participant's entry before and after, as for a single write. Fails with
+     * {@link Unavailable} and starts the cool-down as a single write does.
+     *
+     * @return how many were stored
+     */
+    public int writeTogether(List<Write> writes) {
+        if (writes.isEmpty()) {
+            return 0;
+        }
+        writes.forEach(w -> near.invalidate(w.participantId()));
+        try {
+            return stored(pipelined(writes.stream().map(Write::arguments).toList(), true));
+        } finally {
+            writes.forEach(w -> near.invalidate(w.participantId()));
+        }
+    }
+
     /**
      * Stores each score unless a newer one is stored, as {@link #write} with no announcement, in one pipelined
      * round trip; renews the TTL of the entries that already held their score.
@@ -270,15 +304,27 @@ public class ScoreCache {
         if (scores.isEmpty()) {
             return 0;
         }
-        List<Request> requests = new ArrayList<>(scores.size() + 1);
+        return stored(pipelined(scores.stream().map(score -> writeArguments(score, "")).toList(), false));
+    }
+
+    /**
+     * Runs the write script once for each argument list, in order, in one pipelined round trip. {@code coolDown} as
+     * for {@link #call}.
+     */
+    private List<Response> pipelined(List<List<String>> writes, boolean coolDown) {
+        List<Request> requests = new ArrayList<>(writes.size() + 1);
         // Loaded first, so that no EVALSHA of the pipeline meets an empty script cache (a restarted Redis).
         requests.add(Request.cmd(Command.SCRIPT).arg("LOAD").arg(WRITE_SCRIPT));
-        for (LiveScore score : scores) {
+        for (List<String> arguments : writes) {
             Request evalsha = Request.cmd(Command.EVALSHA).arg(WRITE_SHA);
-            writeArguments(score, "").forEach(evalsha::arg);
+            arguments.forEach(evalsha::arg);
             requests.add(evalsha);
         }
-        List<Response> responses = call(redis.getRedis().batch(requests), config.live().writeTimeout(), false);
+        return call(redis.getRedis().batch(requests), config.live().writeTimeout(), coolDown);
+    }
+
+    /** How many of a pipeline's scripts stored their value (its first answer is the script's loading). */
+    private static int stored(List<Response> responses) {
         int written = 0;
         for (Response response : responses.subList(1, responses.size())) {
             written += response != null && response.toInteger() == 1 ? 1 : 0;
@@ -304,10 +350,14 @@ public class ScoreCache {
 
     /** Replaces a participant's score by the tombstone of their erasure (version {@code version}). */
     public boolean writeErased(String participantId, long version, String announcement) {
-        return store(participantId, arguments(participantId, version, NO_END, announcement, List.of(
+        return store(participantId, erasedArguments(participantId, version, announcement));
+    }
+
+    private List<String> erasedArguments(String participantId, long version, String announcement) {
+        return arguments(participantId, version, NO_END, announcement, List.of(
                 "version", Long.toString(version), "valid_until", Long.toString(NO_END), "erased", "1",
                 "score", "0", "tier", "", "tier_threshold", "-1", "next_tier", "", "to_next", "0", "as_of", "0",
-                "table", "0")));
+                "table", "0"));
     }
 
     /** Publishes a message on the channel of score changes. */

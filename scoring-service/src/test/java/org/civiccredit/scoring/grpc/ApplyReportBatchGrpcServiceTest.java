@@ -34,6 +34,7 @@ import org.civiccredit.api.scoring.v1.ScoreEvent;
 import org.civiccredit.kit.grpc.ItemBatches;
 import org.civiccredit.kit.testing.BearerAuth;
 import org.civiccredit.kit.testing.DemoTokens;
+import org.civiccredit.scoring.cache.LiveScores;
 import org.civiccredit.scoring.cache.ScoreCache;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,9 @@ class ApplyReportBatchGrpcServiceTest extends ScoringGrpcTest {
 
     @Inject
     ScoreCache cache;
+
+    @Inject
+    LiveScores liveScores;
 
 
 
@@ -77,6 +81,31 @@ class ApplyReportBatchGrpcServiceTest extends ScoringGrpcTest {
         }
         assertThat(transactionsOf(reports)).as("transactions that wrote the three events").hasSize(1);
         assertThat(AuditEntries.byCallsAfter(db, mark)).filteredOn(e -> e.startsWith("ApplyReport |")).hasSize(3);
+    }
+
+    @Test
+    void theBatchsLiveScoresGoToRedisTogetherInOneRoundTripAfterItCommits() {
+        List<String> participants = List.of(register(internal, newId()), register(internal, newId()),
+                register(internal, newId()), register(internal, newId()));
+        List<ApplyReportRequest> reports = participants.stream()
+                .map(p -> report(version, p, SHIFT, 0, daysAgo(1))).toList();
+        long roundTrips = liveScores.changeWrites();
+        long written = liveScores.changesWritten();
+
+        internal.applyReportBatch(batch(reports));
+
+        long changes = liveScores.changesWritten() - written;
+        long trips = liveScores.changeWrites() - roundTrips;
+        // The expiry sweep may commit changes of other participants meanwhile, in round trips of their own: it adds
+        // as many trips at most as changes, so the four changes of the batch still show as three saved trips.
+        assertThat(changes).as("the batch's four changes, and any the expiry sweep made").isGreaterThanOrEqualTo(4);
+        assertThat(changes - trips).as("changes written in a round trip with another change of their transaction")
+                .isGreaterThanOrEqualTo(3);
+        for (String participant : participants) {
+            ScoreCache.Entry entry = cache.read(participant).orElseThrow();
+            assertThat(entry.score().score().score()).as("written before the call returned").isEqualTo(10);
+            assertThat(entry.version()).isEqualTo(scoreVersion(participant));
+        }
     }
 
     @Test
@@ -205,6 +234,20 @@ class ApplyReportBatchGrpcServiceTest extends ScoringGrpcTest {
 
     private long score(String participant) {
         return asService.getScore(GetScoreRequest.newBuilder().setParticipantId(participant).build()).getScore();
+    }
+
+    /** The participant's score version as PostgreSQL has it. */
+    private long scoreVersion(String participant) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT score_version FROM participant WHERE participant_id = ?")) {
+            s.setString(1, participant);
+            try (ResultSet r = s.executeQuery()) {
+                assertThat(r.next()).isTrue();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** "CODE REASON" of a refused item, as the relay reads a single call's status. */

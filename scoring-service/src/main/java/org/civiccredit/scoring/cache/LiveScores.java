@@ -259,15 +259,8 @@ public class LiveScores {
     /** After changes committed: local streams first, then the cache in one round trip. */
     private void committed(List<ScoreChange> changes) {
         changes.forEach(fanOut::dispatch);
-        List<ScoreCache.Write> writes = new ArrayList<>(changes.size());
-        for (ScoreChange change : changes) {
-            String announcement = ScoreChangeMessage.encode(change);
-            writes.add(change.erasure()
-                    ? cache.erasureWrite(change.participantId(), change.version(), announcement)
-                    : cache.scoreWrite(change.score(), announcement));
-        }
         try {
-            cache.writeTogether(writes);
+            cache.writeTogether(changes.stream().map(this::writeOf).toList());
             changeWrites.increment();
             changesWritten.add(changes.size());
         } catch (ScoreCache.Unavailable e) {
@@ -337,12 +330,15 @@ public class LiveScores {
     }
 
     private void store(ScoreChange change) {
+        cache.write(writeOf(change));
+    }
+
+    /** The cache write of a change, announcing it: its score, or an erasure's tombstone. */
+    private ScoreCache.Write writeOf(ScoreChange change) {
         String announcement = ScoreChangeMessage.encode(change);
-        if (change.erasure()) {
-            cache.writeErased(change.participantId(), change.version(), announcement);
-        } else {
-            cache.write(change.score(), announcement);
-        }
+        return change.erasure()
+                ? cache.erasureWrite(change.participantId(), change.version(), announcement)
+                : cache.scoreWrite(change.score(), announcement);
     }
 
     private void remember(ScoreChange change) {

@@ -257,10 +257,18 @@ public class ScoreCache {
      * @return whether the score was stored
      */
     public boolean write(LiveScore live, String announcement) {
-        return store(live.participantId(), writeArguments(live, announcement));
+        return write(scoreWrite(live, announcement));
     }
 
-    /** One participant's write for {@link #writeTogether}: a score or an erasure's tombstone, and its announcement. */
+    /** Stores one participant's write ({@link #scoreWrite} or {@link #erasureWrite}) on its own. */
+    public boolean write(Write write) {
+        return store(write.participantId(), write.arguments());
+    }
+
+    /**
+     * One participant's write, for {@link #write(Write)} or {@link #writeTogether}: a score or an erasure's tombstone,
+     * and its announcement.
+     */
     public record Write(String participantId, List<String> arguments) {
     }
 
@@ -271,7 +279,10 @@ public class ScoreCache {
 
     /** An erasure's tombstone to store as {@link #writeErased} stores it. */
     public Write erasureWrite(String participantId, long version, String announcement) {
-        return new Write(participantId, erasedArguments(participantId, version, announcement));
+        return new Write(participantId, arguments(participantId, version, NO_END, announcement, List.of(
+                "version", Long.toString(version), "valid_until", Long.toString(NO_END), "erased", "1",
+                "score", "0", "tier", "", "tier_threshold", "-1", "next_tier", "", "to_next", "0", "as_of", "0",
+                "table", "0")));
     }
 
     /**
@@ -350,14 +361,7 @@ public class ScoreCache {
 
     /** Replaces a participant's score by the tombstone of their erasure (version {@code version}). */
     public boolean writeErased(String participantId, long version, String announcement) {
-        return store(participantId, erasedArguments(participantId, version, announcement));
-    }
-
-    private List<String> erasedArguments(String participantId, long version, String announcement) {
-        return arguments(participantId, version, NO_END, announcement, List.of(
-                "version", Long.toString(version), "valid_until", Long.toString(NO_END), "erased", "1",
-                "score", "0", "tier", "", "tier_threshold", "-1", "next_tier", "", "to_next", "0", "as_of", "0",
-                "table", "0"));
+        return write(erasureWrite(participantId, version, announcement));
     }
 
     /** Publishes a message on the channel of score changes. */

@@ -23,6 +23,7 @@ import org.civiccredit.api.scoring.v1.StreamScoreRequest;
 import org.civiccredit.kit.error.Refusal;
 import org.civiccredit.kit.error.Violations;
 import org.civiccredit.kit.grpc.GrpcErrorMapping;
+import org.civiccredit.kit.grpc.WorkerCalls;
 import org.civiccredit.kit.identity.Caller;
 import org.civiccredit.scoring.cache.LiveScores;
 import org.civiccredit.scoring.cache.ScoreFanOut;
@@ -61,6 +62,9 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
     GrpcErrorMapping errors;
 
     @Inject
+    WorkerCalls workers;
+
+    @Inject
     Vertx vertx;
 
     /**
@@ -88,10 +92,7 @@ public class ScoreGrpcService extends ScoreServiceGrpc.ScoreServiceImplBase {
             String subject = caller.subject();
             score = liveScores.onWorker(() -> ownScores.score(subject, now));
         }
-        score.subscribe().with(s -> {
-            response.onNext(ScoreMapping.toProto(s));
-            response.onCompleted();
-        }, failure -> response.onError(errors.toStatusRuntimeException(failure)));
+        workers.reply(response, score.map(ScoreMapping::toProto));
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.civiccredit.kit.grpc;
 
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,19 +45,31 @@ public class WorkerCalls {
             throw new IllegalStateException("WorkerCalls.reply must be called on a gRPC call's event loop");
         }
         handedOver.increment();
-        context.executeBlocking(work, false).onComplete(done -> {
-            try {
-                if (done.succeeded()) {
-                    response.onNext(done.result());
-                    response.onCompleted();
-                } else {
-                    response.onError(errors.toStatusRuntimeException(done.cause()));
-                }
-            } catch (StatusRuntimeException | IllegalStateException closed) {
-                // The client cancelled the call, or its deadline passed, while the work ran; the work is done.
-                LOG.debugf("call closed before its reply: %s", closed.getMessage());
+        context.executeBlocking(work, false).onComplete(done -> send(response, done.result(), done.cause()));
+    }
+
+    /**
+     * Replies with what {@code answer} emits, or the status {@link GrpcErrorMapping} gives its failure, as
+     * {@link #reply(StreamObserver, Callable)} does: for a method whose answer is already asynchronous (part of it on
+     * the event loop, part handed over by the method itself). Hands nothing over.
+     */
+    public <T> void reply(StreamObserver<T> response, Uni<T> answer) {
+        answer.subscribe().with(result -> send(response, result, null), failure -> send(response, null, failure));
+    }
+
+    /** Sends the result, or the failure's status when {@code failure} is set; a call closed meanwhile is left be. */
+    private <T> void send(StreamObserver<T> response, T result, Throwable failure) {
+        try {
+            if (failure == null) {
+                response.onNext(result);
+                response.onCompleted();
+            } else {
+                response.onError(errors.toStatusRuntimeException(failure));
             }
-        });
+        } catch (StatusRuntimeException | IllegalStateException closed) {
+            // The client cancelled the call, or its deadline passed, while the work ran; the work is done.
+            LOG.debugf("call closed before its reply: %s", closed.getMessage());
+        }
     }
 
     /** How many calls were handed to a worker thread since the start. */
